@@ -1,0 +1,5 @@
+"""The server actions. Importing this package registers every action in `ACTIONS`."""
+
+from bff.actions._registry import ACTIONS, ActionContext, ActionIn, ActionOut
+
+__all__ = ["ACTIONS", "ActionContext", "ActionIn", "ActionOut"]

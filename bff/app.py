@@ -1,0 +1,110 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from bff import api
+from bff.auth import TokenVerifier
+from bff.database import Database
+from bff.errors import ApiError, BadRequest, MethodNotAllowed, NotFound, PayloadTooLarge
+from bff.settings import Settings
+
+_log = logging.getLogger("bff")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the BFF. Settings are read from the environment unless given."""
+    from dotenv import load_dotenv
+
+    if settings is None:
+        load_dotenv()
+        settings = Settings.from_env()
+    app = Flask(__name__)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    database = Database(settings)
+    app.extensions["bff.settings"] = settings
+    app.extensions["bff.database"] = database
+    app.extensions["bff.verifier"] = TokenVerifier(
+        settings.jwt_secret, settings.jwks_url, database.http
+    )
+    _init_request_ids(app)
+    _init_error_handlers(app)
+    app.register_blueprint(api.blueprint)
+    return app
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        from flask import has_request_context
+
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def _init_request_ids(app: Flask) -> None:
+    """Give every request an id (the caller's `X-Request-Id` if sane), echo it, log with it."""
+    handler = logging.StreamHandler()
+    handler.addFilter(_RequestIdFilter())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
+    )
+    if not _log.handlers:
+        _log.addHandler(handler)
+        _log.setLevel(logging.INFO)
+        _log.propagate = False
+
+    @app.before_request
+    def assign_request_id() -> None:
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def echo_request_id(response: Response) -> Response:
+        response.headers["X-Request-Id"] = g.get("request_id", "-")
+        elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        _log.info(
+            "%s %s -> %s in %.1f ms", request.method, request.path, response.status_code, elapsed_ms
+        )
+        return response
+
+
+def _init_error_handlers(app: Flask) -> None:
+    """Answer every error, ours or Flask's, with the one JSON error shape."""
+
+    @app.errorhandler(ApiError)
+    def handle_api_error(error: ApiError) -> tuple[Response, int]:
+        if error.status >= 500:
+            _log.error("%s: %s", error.code, error.__cause__ or error.message)
+        response = jsonify(error.to_body())
+        response.headers.update(error.headers)
+        return response, error.status
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error: HTTPException) -> tuple[Response, int]:
+        translated: ApiError
+        if error.code == 404:
+            translated = NotFound(f"There is nothing at {request.path}.")
+        elif error.code == 405:
+            translated = MethodNotAllowed(f"{request.method} is not allowed on {request.path}.")
+        elif error.code == 413:
+            translated = PayloadTooLarge()
+        elif error.code is not None and error.code < 500:
+            translated = BadRequest(error.description)
+        else:
+            translated = ApiError()
+        return handle_api_error(translated)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> tuple[Response, int]:
+        _log.exception("unhandled error")
+        return handle_api_error(ApiError())

@@ -1,0 +1,74 @@
+"""The `bff` command: the local stack, local access tokens, and the policies workflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bff.local import Stack, StackConfig, StackError
+
+
+def _project_dir() -> Path:
+    """Return the checkout: the nearest folder above the working directory with `supabase/`."""
+    here = Path.cwd().resolve()
+    for folder in [here, *here.parents]:
+        if (folder / "supabase" / "migrations").is_dir():
+            return folder
+    raise click.ClickException("run this inside the project (no supabase/migrations/ found above)")
+
+
+def _stack() -> Stack:
+    return Stack(StackConfig.for_checkout(_project_dir()))
+
+
+@click.group()
+def main() -> None:
+    """Tools for the support ticket BFF."""
+
+
+@main.group()
+def stack() -> None:
+    """Run the Docker-free local Supabase stack (Postgres, PostgREST, BFF)."""
+
+
+def _run(lines_of: object) -> None:
+    try:
+        lines = lines_of() if callable(lines_of) else lines_of
+    except StackError as error:
+        raise click.ClickException(str(error)) from None
+    for line in lines:
+        click.echo(line)
+
+
+@stack.command()
+def up() -> None:
+    """Start whatever part of the stack is not running (idempotent)."""
+    _run(_stack().up)
+
+
+@stack.command()
+def down() -> None:
+    """Stop every process the stack started."""
+    _run(_stack().down)
+
+
+@stack.command()
+def reset() -> None:
+    """Rebuild the database from bootstrap, migrations and seed."""
+    _run(_stack().reset)
+
+
+@stack.command()
+def status() -> None:
+    """Say what runs where."""
+    _run(lambda: [f"{name}: {state}" for name, state in _stack().status().items()])
+
+
+@main.command()
+@click.option("--email", required=True, help="A user of the local stack, e.g. alice@example.test.")
+@click.option("--alg", type=click.Choice(["ES256", "HS256"]), default="ES256", show_default=True)
+@click.option("--ttl", type=click.IntRange(min=1), default=3600, show_default=True)
+def token(email: str, alg: str, ttl: int) -> None:
+    """Print an access token for a local user (local development and tests only)."""
+    _run(lambda: [_stack().token(email, algorithm=alg, ttl=ttl)])

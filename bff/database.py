@@ -1,0 +1,133 @@
+"""Reach the database through PostgREST, as the caller, and turn its errors into ours.
+
+One `httpx.Client` (one connection pool) is shared by every request; each request gets a light
+PostgREST client carrying the caller's own token, so row-level security sees the real user. The
+per-request client is never closed: closing it would close the shared pool.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from postgrest import SyncPostgrestClient
+from postgrest.exceptions import APIError
+
+from bff.errors import (
+    ApiError,
+    Conflict,
+    Forbidden,
+    IdempotencyKeyReused,
+    NotFound,
+    Unauthorized,
+    UpstreamUnavailable,
+    ValidationFailed,
+    VersionConflict,
+)
+from bff.settings import Settings
+
+
+class Database:
+    """The shared connection pool to PostgREST, and clients bound to one caller's token."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.http = httpx.Client(
+            timeout=httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout),
+            limits=httpx.Limits(
+                max_connections=settings.pool_size, max_keepalive_connections=settings.pool_size
+            ),
+        )
+
+    def as_user(self, access_token: str) -> SyncPostgrestClient:
+        """Return a PostgREST client that acts with the caller's access token."""
+        return self._client(access_token)
+
+    def as_anon(self) -> SyncPostgrestClient:
+        """Return a PostgREST client that acts with the project's anon key."""
+        return self._client(self._settings.anon_key)
+
+    def _client(self, token: str) -> SyncPostgrestClient:
+        return SyncPostgrestClient(
+            self._settings.rest_url,
+            headers={"apikey": self._settings.anon_key, "Authorization": f"Bearer {token}"},
+            http_client=self.http,
+            # Retries would hold a failing request for up to 30 s; callers get a fast 503 instead.
+            retry_enabled=False,
+        )
+
+    def ping(self) -> None:
+        """Raise `UpstreamUnavailable` unless PostgREST answers with its schema."""
+        with translate_errors():
+            response = self.http.get(
+                self._settings.rest_url + "/",
+                headers={
+                    "apikey": self._settings.anon_key,
+                    "Authorization": f"Bearer {self._settings.anon_key}",
+                    "Accept": "application/openapi+json",
+                },
+            )
+        if response.status_code >= 500:
+            raise UpstreamUnavailable("PostgREST answered but cannot reach the database.")
+
+    def close(self) -> None:
+        """Close the shared pool (at shutdown)."""
+        self.http.close()
+
+
+# SQLSTATEs raised by the project's own SQL functions, and PostgreSQL's own that callers can cause.
+_SQLSTATE_ERRORS: dict[str, type[ApiError]] = {
+    "TK403": Forbidden,
+    "TK404": NotFound,
+    "TK409": VersionConflict,
+    "TK422": IdempotencyKeyReused,
+    "42501": Forbidden,  # RLS or grant refused
+    "23505": Conflict,  # unique violation
+    "23503": Conflict,  # foreign key violation
+    "PGRST116": NotFound,  # .single() found no row
+    "PGRST301": Unauthorized,  # PostgREST rejected the token
+    "PGRST302": Unauthorized,
+    "PGRST303": Unauthorized,
+}
+_VALIDATION_SQLSTATES = {"22023", "22P02", "23514", "23502", "22001"}
+
+
+def error_from_postgrest(error: APIError) -> ApiError:
+    """Return the BFF error for a PostgREST error, without leaking SQL to the caller."""
+    code = error.code or ""
+    if code in _VALIDATION_SQLSTATES:
+        field = error.hint or "body"
+        return ValidationFailed.for_field(field, error.message or "This value is invalid.")
+    if code == "TK409":
+        return VersionConflict(details={"current": _json_or_none(error.details)})
+    if code.startswith("PGRST0") or code in ("08000", "08003", "08006", "57P01", "57014"):
+        return UpstreamUnavailable()
+    kind = _SQLSTATE_ERRORS.get(code)
+    if kind is None:
+        return ApiError()
+    # Our own functions write messages for people; PostgreSQL's are replaced by the default.
+    own_message = code.startswith("TK")
+    return kind(error.message if own_message else None)
+
+
+def _json_or_none(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn PostgREST and network failures inside the block into `ApiError`s."""
+    try:
+        yield
+    except APIError as error:
+        raise error_from_postgrest(error) from error
+    except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
+        raise UpstreamUnavailable() from error

