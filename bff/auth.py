@@ -46,7 +46,10 @@ class _KeySet:
 
     def key_for(self, kid: str) -> Any:
         with self._lock:
-            if kid not in self._keys and time.monotonic() - self._fetched_at > _JWKS_REFETCH_INTERVAL:
+            if (
+                kid not in self._keys
+                and time.monotonic() - self._fetched_at > _JWKS_REFETCH_INTERVAL
+            ):
                 self._keys = self._fetch()
                 self._fetched_at = time.monotonic()
             key = self._keys.get(kid)
@@ -112,7 +115,9 @@ class TokenVerifier:
             return self._secret, algorithm
         if algorithm in _ASYMMETRIC_ALGORITHMS and self._keyset and header.get("kid"):
             return self._keyset.key_for(str(header["kid"])), algorithm
-        raise Unauthorized("The access token is signed with an algorithm this project does not use.")
+        raise Unauthorized(
+            "The access token is signed with an algorithm this project does not use."
+        )
 
 
 def _bearer_token(authorization: str | None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -32,9 +33,9 @@ def stack() -> None:
     """Run the Docker-free local Supabase stack (Postgres, PostgREST, BFF)."""
 
 
-def _run(lines_of: object) -> None:
+def _run(lines_of: Callable[[], list[str]]) -> None:
     try:
-        lines = lines_of() if callable(lines_of) else lines_of
+        lines = lines_of()
     except StackError as error:
         raise click.ClickException(str(error)) from None
     for line in lines:
@@ -72,3 +73,36 @@ def status() -> None:
 def token(email: str, alg: str, ttl: int) -> None:
     """Print an access token for a local user (local development and tests only)."""
     _run(lambda: [_stack().token(email, algorithm=alg, ttl=ttl)])
+
+
+DEMO_USERS = (
+    ("admin@acme.test", "admin of Acme Support"),
+    ("agent1@acme.test", "employee of Acme Support, team Billing"),
+    ("agent2@acme.test", "employee of Acme Support, team Technical"),
+    ("admin@globex.test", "admin of Globex Help"),
+    ("agent@globex.test", "employee of Globex Help"),
+    ("alice@example.test", "customer"),
+    ("bob@example.test", "customer"),
+)
+
+
+@stack.command()
+def info() -> None:
+    """Print the URLs, the demo users and a ready-to-run request."""
+    local = _stack()
+    try:
+        example = local.token("alice@example.test")
+    except StackError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"BFF (server actions)  {local.bff_url}   docs: {local.bff_url}/docs")
+    click.echo(f"PostgREST             {local.rest_url}")
+    click.echo(f"Postgres              {local.db_url}")
+    click.echo(f"anon key              {local.anon_key}")
+    click.echo("\nDemo users (get a token with `.venv/bin/bff token --email EMAIL`):")
+    for email, role in DEMO_USERS:
+        click.echo(f"  {email:<22} {role}")
+    click.echo("\nTry it (alice's tickets, valid for an hour):")
+    click.echo(
+        f"  curl -s -X POST {local.bff_url}/actions/listTickets "
+        f"-H 'Authorization: Bearer {example}' -H 'Content-Type: application/json' -d '{{}}'"
+    )

@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 
 _Getter = Callable[[str], str | None]
 
 LOCAL_SUPABASE_URL = "http://127.0.0.1:54321"
-# The JWT secret Supabase's CLI uses for every local project: public knowledge, never for production.
+# The JWT secret Supabase's CLI uses for every local project: public, never for production.
 LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"  # noqa: S105
 
 
@@ -80,8 +81,8 @@ class Settings:
         )
 
 
-def _tuning(get: _Getter) -> dict[str, float | int]:
-    tuning: dict[str, float | int] = {}
+def _tuning(get: _Getter) -> dict[str, Any]:
+    tuning: dict[str, Any] = {}
     for name, field, kind in (
         ("BFF_REQUEST_TIMEOUT", "request_timeout", float),
         ("BFF_CONNECT_TIMEOUT", "connect_timeout", float),
@@ -102,7 +103,7 @@ def _tuning(get: _Getter) -> dict[str, float | int]:
 
 
 def local_anon_key(secret: str = LOCAL_JWT_SECRET) -> str:
-    """Return the anon API key of a local project: a long-lived `anon` token signed with `secret`."""
+    """Return a local project's anon API key: a long-lived `anon` token signed with `secret`."""
     return jwt.encode(
         {"iss": "supabase-demo", "role": "anon", "exp": 1983812996}, secret, algorithm="HS256"
     )

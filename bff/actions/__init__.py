@@ -1,5 +1,6 @@
 """The server actions. Importing this package registers every action in `ACTIONS`."""
 
+from bff.actions import tickets
 from bff.actions._registry import ACTIONS, ActionContext, ActionIn, ActionOut
 
-__all__ = ["ACTIONS", "ActionContext", "ActionIn", "ActionOut"]
+__all__ = ["ACTIONS", "ActionContext", "ActionIn", "ActionOut", "tickets"]

@@ -21,7 +21,9 @@ def find_bin_dir() -> Path:
     candidates = []
     pg_config = shutil.which("pg_config")
     if pg_config:
-        result = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [pg_config, "--bindir"], capture_output=True, text=True, check=False
+        )
         if result.returncode == 0:
             candidates.append(Path(result.stdout.strip()))
     candidates.append(_DEBIAN_BIN)

@@ -213,7 +213,9 @@ class Stack:
             env={**os.environ, "SUPABASE_TELEMETRY_DISABLED": "1", "DO_NOT_TRACK": "1"},
         )  # fmt: skip
         if result.returncode != 0:
-            raise StackError(f"supabase migration up failed: {(result.stderr or result.stdout).strip()}")
+            raise StackError(
+                f"supabase migration up failed: {(result.stderr or result.stdout).strip()}"
+            )
         self.psql("notify pgrst, 'reload schema';")
 
     def _up_postgrest(self) -> str:

@@ -1,0 +1,60 @@
+# The two commands: `make dev` (run the product locally with demo data) and `make test` (every test).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+SCALE ?= full
+
+# Debian packages the stack and the tests need (installed only when missing, and only as root).
+DEBIAN_PACKAGES := postgresql-15 postgresql-contrib postgresql-15-pgtap \
+	libtap-parser-sourcehandler-pgtap-perl postgresql-15-plpgsql-check
+
+.PHONY: help setup system-packages dev down test lint bench
+
+help:
+	@echo "make dev    run the stack locally with demo data (Postgres, PostgREST, BFF)"
+	@echo "make test   run every test: ruff, mypy, pytest (with pgTAP and the advisors)"
+	@echo "make bench  run the benchmark (SCALE=small for the quick one)"
+	@echo "make down   stop the local stack"
+
+setup: system-packages $(BIN)/.installed node_modules/.installed
+
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing Debian packages:" $$missing; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "missing Debian packages (install them as root):" $$missing >&2; exit 1; \
+		fi; \
+	fi
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+dev: setup
+	@$(BIN)/bff stack up
+	@$(BIN)/bff stack info
+
+down:
+	@if [ -x $(BIN)/bff ]; then $(BIN)/bff stack down; else echo "nothing to stop"; fi
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m bench --scale $(SCALE)

@@ -1,0 +1,68 @@
+"""The HTTP surface every action shares: error shape, request ids, health, OpenAPI."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("get", "/no-such-page", 404, "not_found"),
+        ("post", "/actions/noSuchAction", 401, "unauthorized"),
+        ("get", "/actions/createTicket", 405, "method_not_allowed"),
+        ("post", "/healthz", 405, "method_not_allowed"),
+    ],
+    ids=[
+        "unknown_path_is_not_found",
+        "unknown_action_without_token_is_unauthorized",
+        "get_on_an_action_is_not_allowed",
+        "post_on_healthz_is_not_allowed",
+    ],
+)
+def test_errors_have_the_one_shape(
+    client: FlaskClient, method: str, path: str, status: int, code: str
+) -> None:
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    body = response.get_json()
+    assert body["error"]["code"] == code
+    assert set(body["error"]) == {"code", "message", "details"}
+
+
+def test_unknown_action_with_token_is_not_found(
+    client: FlaskClient, tokens: dict[str, str]
+) -> None:
+    response = client.post(
+        "/actions/noSuchAction", json={}, headers={"Authorization": f"Bearer {tokens['alice']}"}
+    )
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_every_response_carries_a_request_id(client: FlaskClient) -> None:
+    generated = client.get("/healthz").headers["X-Request-Id"]
+    assert len(generated) == 32
+    echoed = client.get("/healthz", headers={"X-Request-Id": "trace-123"})
+    assert echoed.headers["X-Request-Id"] == "trace-123"
+    unsafe = client.get("/healthz", headers={"X-Request-Id": "<script>"})
+    assert unsafe.headers["X-Request-Id"] != "<script>"
+
+
+def test_health_and_readiness(client: FlaskClient) -> None:
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").get_json() == {"status": "ready"}
+
+
+def test_openapi_lists_every_action_with_its_models(client: FlaskClient) -> None:
+    from bff.actions import ACTIONS
+
+    document = client.get("/openapi.json").get_json()
+    assert set(document["paths"]) == {f"/actions/{name}" for name in ACTIONS}
+    for name, action in ACTIONS.items():
+        operation = document["paths"][f"/actions/{name}"]["post"]
+        request_ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        assert request_ref.endswith(action.input_model.__name__)
+        assert request_ref.split("/")[-1] in document["components"]["schemas"]
+    assert client.get("/docs").mimetype == "text/html"
