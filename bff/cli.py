@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from bff.local import Stack, StackConfig, StackError
+from bff.local.policies import PolicyDrift, find_drift, migration_sql, write_migration
 
 
 def _project_dir() -> Path:
@@ -106,3 +107,47 @@ def info() -> None:
         f"  curl -s -X POST {local.bff_url}/actions/listTickets "
         f"-H 'Authorization: Bearer {example}' -H 'Content-Type: application/json' -d '{{}}'"
     )
+
+
+@main.group()
+def policies() -> None:
+    """Keep supabase/policies/*.sql and the migrated local database in agreement."""
+
+
+def _policy_drift() -> tuple[Path, PolicyDrift]:
+    import psycopg
+
+    local = _stack()
+    folder = local.config.project_dir / "supabase" / "policies"
+    try:
+        with psycopg.connect(local.db_url) as connection:
+            return folder, find_drift(connection, folder)
+    except psycopg.OperationalError:
+        raise click.ClickException("the local database is not running: `bff stack up`") from None
+
+
+@policies.command("check")
+def policies_check() -> None:
+    """Exit non-zero when the database's policies differ from the files."""
+    _, drift = _policy_drift()
+    if drift.empty:
+        click.echo("policies match supabase/policies/")
+        return
+    for line in drift.describe():
+        click.echo(line)
+    raise click.ClickException("policies differ: run `bff policies migration NAME`")
+
+
+@policies.command("migration")
+@click.argument("name")
+def policies_migration(name: str) -> None:
+    """Write a migration that brings the policies to what supabase/policies/ says."""
+    folder, drift = _policy_drift()
+    if drift.empty:
+        click.echo("nothing to do: the policies already match supabase/policies/")
+        return
+    try:
+        path = write_migration(folder.parent / "migrations", name, migration_sql(drift))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {path.relative_to(folder.parent.parent)}; review it, then `bff stack up`")

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask.testing import FlaskClient
+
+from bff import Settings, create_app
+from bff.local import Stack
+from bff.local._processes import free_port
 
 
 @pytest.mark.parametrize(
@@ -66,3 +72,21 @@ def test_openapi_lists_every_action_with_its_models(client: FlaskClient) -> None
         assert request_ref.endswith(action.input_model.__name__)
         assert request_ref.split("/")[-1] in document["components"]["schemas"]
     assert client.get("/docs").mimetype == "text/html"
+
+
+def test_dead_postgrest_is_a_fast_503_with_retry_after(
+    stack: Stack, tokens: dict[str, str]
+) -> None:
+    settings = Settings.from_env(
+        {**stack.bff_env(), "SUPABASE_REST_URL": f"http://127.0.0.1:{free_port()}"}
+    )
+    client = create_app(settings).test_client()
+    started = time.monotonic()
+    response = client.post(
+        "/actions/listTickets", json={}, headers={"Authorization": f"Bearer {tokens['alice']}"}
+    )
+    assert time.monotonic() - started < 2
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert response.get_json()["error"]["code"] == "upstream_unavailable"
+    assert client.get("/readyz").status_code == 503

@@ -1,0 +1,48 @@
+"""The policies workflow: files in supabase/policies/ are the truth, migrations must match them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from bff.local.policies import find_drift, migration_sql, read_policy_files
+
+from ..conftest import PROJECT_DIR
+
+POLICIES = PROJECT_DIR / "supabase" / "policies"
+
+
+def test_policies_after_all_migrations_match_the_files(db: psycopg.Connection[Any]) -> None:
+    drift = find_drift(db, POLICIES)
+    assert drift.empty, "\n".join(drift.describe())
+
+
+def test_every_declared_policy_is_named_after_its_table_file() -> None:
+    declared = read_policy_files(POLICIES)
+    assert declared, "no policies declared"
+    assert all((POLICIES / f"{table}.sql").exists() for table in declared)
+
+
+def test_generated_migration_brings_the_database_to_an_edited_file(
+    db: psycopg.Connection[Any], tmp_path: Path
+) -> None:
+    edited = tmp_path / "policies"
+    shutil.copytree(POLICIES, edited)
+    tickets_file = edited / "tickets.sql"
+    tickets_file.write_text(
+        tickets_file.read_text()
+        + '\ncreate policy "Nobody reads through this test policy" on public.tickets\n'
+        "  as restrictive for select to authenticated using (false);\n"
+    )
+    drift = find_drift(db, edited)
+    assert drift.drop == {}
+    assert list(drift.create) == ["tickets"]
+    assert "Nobody reads through this test policy" in drift.create["tickets"][0]
+
+    with db.transaction(force_rollback=True):
+        db.execute(migration_sql(drift).encode())
+        assert find_drift(db, edited).empty
+        assert not find_drift(db, POLICIES).empty
