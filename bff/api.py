@@ -22,12 +22,12 @@ _IDEMPOTENCY_KEY_MAX = 200
 @blueprint.post("/actions/<name>")
 def run_action(name: str) -> tuple[Response, int]:
     """Verify the caller, validate the body against the action's model, and run the action."""
-    action = ACTIONS.get(name)
-    if action is None:
-        raise NotFound(f"There is no action named {name!r}.")
     verifier: TokenVerifier = current_app.extensions["bff.verifier"]
     database: Database = current_app.extensions["bff.database"]
     caller = verifier.verify(request.headers.get("Authorization"))
+    action = ACTIONS.get(name)
+    if action is None:
+        raise NotFound(f"There is no action named {name!r}.")
     payload = _validated(action.input_model, _json_body())
     context = ActionContext(
         caller=caller, db=database.as_user(caller.token), idempotency_key=_idempotency_key()

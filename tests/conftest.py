@@ -55,9 +55,11 @@ def stack() -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def app(stack: Stack) -> Flask:
+def app(stack: Stack) -> Iterator[Flask]:
     """The BFF, configured for the test stack."""
-    return create_app(Settings.from_env(stack.bff_env()))
+    application = create_app(Settings.from_env(stack.bff_env()))
+    yield application
+    application.extensions["bff.database"].close()
 
 
 @pytest.fixture

@@ -80,7 +80,8 @@ def test_dead_postgrest_is_a_fast_503_with_retry_after(
     settings = Settings.from_env(
         {**stack.bff_env(), "SUPABASE_REST_URL": f"http://127.0.0.1:{free_port()}"}
     )
-    client = create_app(settings).test_client()
+    app = create_app(settings)
+    client = app.test_client()
     started = time.monotonic()
     response = client.post(
         "/actions/listTickets", json={}, headers={"Authorization": f"Bearer {tokens['alice']}"}
@@ -90,3 +91,4 @@ def test_dead_postgrest_is_a_fast_503_with_retry_after(
     assert response.headers["Retry-After"] == "1"
     assert response.get_json()["error"]["code"] == "upstream_unavailable"
     assert client.get("/readyz").status_code == 503
+    app.extensions["bff.database"].close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import socket
@@ -10,6 +9,9 @@ import subprocess
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+
+# Processes this interpreter started, kept so they are reaped (not left as zombies) when stopped.
+_children: dict[int, subprocess.Popen[bytes]] = {}
 
 
 class ProcessError(RuntimeError):
@@ -73,6 +75,7 @@ def spawn(
             env=dict(env) if env is not None else None,
             start_new_session=True,
         )
+    _children[process.pid] = process
     pid_file.write_text(f"{process.pid}\n")
     return process.pid
 
@@ -113,8 +116,9 @@ def _alive(pid: int) -> bool:
 
 
 def _reap(pid: int) -> None:
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
+    child = _children.get(pid)
+    if child is not None and child.poll() is not None:
+        del _children[pid]
 
 
 def wait_until(check: Callable[[], bool], *, timeout: float, what: str, log_file: Path) -> None:

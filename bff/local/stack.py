@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -69,7 +70,10 @@ class Stack:
     # Where things are ----------------------------------------------------------------------------
     @property
     def db_url(self) -> str:
-        return f"postgresql://postgres:postgres@127.0.0.1:{self.config.db_port}/postgres"
+        return self.database_url("postgres")
+
+    def database_url(self, name: str) -> str:
+        return f"postgresql://postgres:postgres@127.0.0.1:{self.config.db_port}/{name}"
 
     @property
     def rest_url(self) -> str:
@@ -190,9 +194,24 @@ class Stack:
             fresh_marker.touch()
         return f"postgres: {action} at {self.db_url}; migrations applied"
 
-    def _run_sql_file(self, path: Path) -> None:
+    def provision_database(self, name: str) -> str:
+        """Create database `name` from bootstrap, migrations and seed, as `up` does; return its URL.
+
+        Tests that must start from exactly the seed (pgTAP) run there, untouched by other tests.
+        """
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+            raise StackError(f"invalid database name {name!r}")
+        self.psql(f"drop database if exists {name} with (force);")
+        self.psql(f"create database {name};")
+        url = self.database_url(name)
+        self._run_sql_file(self.config.project_dir / "supabase/local/bootstrap.sql", url)
+        self._migrate(url)
+        self._run_sql_file(self.config.project_dir / "supabase/seed.sql", url)
+        return url
+
+    def _run_sql_file(self, path: Path, url: str | None = None) -> None:
         result = subprocess.run(
-            ["psql", self.db_url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path)],
+            ["psql", url or self.db_url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path)],
             capture_output=True,
             text=True,
             check=False,
@@ -200,12 +219,12 @@ class Stack:
         if result.returncode != 0:
             raise StackError(f"{path.name} failed: {result.stderr.strip()}")
 
-    def _migrate(self) -> None:
+    def _migrate(self, url: str | None = None) -> None:
         cli = self.config.project_dir / "node_modules/.bin/supabase"
         if not cli.exists():
             raise StackError(f"Supabase CLI not found at {cli}; run `npm ci` first")
         result = subprocess.run(
-            [str(cli), "migration", "up", f"--remote={self.db_url}", "--yes", "--workdir",
+            [str(cli), "migration", "up", f"--remote={url or self.db_url}", "--yes", "--workdir",
              str(self.config.project_dir)],
             capture_output=True,
             text=True,

@@ -68,7 +68,7 @@ grant update (subject, description, status, priority, assigned_team_id, assigned
 grant select, insert, update on table private.ticket_counters to authenticated;
 grant all on table public.tickets, private.ticket_counters to service_role;
 
-create policy "Requesters and staff of the handling organization read tickets"
+create policy "Requesters and staff of the handling org read tickets"
   on public.tickets
   for select
   to authenticated
@@ -80,26 +80,26 @@ create policy "Users submit tickets as themselves"
   to authenticated
   with check (user_id = (select auth.uid()) and private.can_submit_to(handling_org_id));
 
-create policy "Requesters and staff of the handling organization update tickets"
+create policy "Requesters and staff of the handling org update tickets"
   on public.tickets
   for update
   to authenticated
   using (user_id = (select auth.uid()) or handling_org_id in (select private.my_org_ids()))
   with check (user_id = (select auth.uid()) or handling_org_id in (select private.my_org_ids()));
 
-create policy "Submitters read the counters of organizations they may submit to"
+create policy "Submitters read counters of organizations they may submit to"
   on private.ticket_counters
   for select
   to authenticated
   using (private.can_submit_to(organization_id));
 
-create policy "Submitters start the counters of organizations they may submit to"
+create policy "Submitters start counters of organizations they may submit to"
   on private.ticket_counters
   for insert
   to authenticated
   with check (private.can_submit_to(organization_id));
 
-create policy "Submitters advance the counters of organizations they may submit to"
+create policy "Submitters advance counters of organizations they may submit to"
   on private.ticket_counters
   for update
   to authenticated

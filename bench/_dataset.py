@@ -1,0 +1,123 @@
+"""Generated data, loaded in bulk as the superuser and grown in place between rounds.
+
+Organizations have Zipf-like sizes (weight 1/rank^1.1: the largest holds about a fifth of all
+tickets), staff and teams in proportion, many customers, realistic status and priority mixes,
+and comments. Triggers are skipped during the load (`session_replication_role = replica`), so
+the loader writes what they would (profiles, ticket numbers, counters) and then checks that every
+foreign key still holds. A `bench` schema (never exposed by PostgREST) remembers what was made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from bench._dataset_sql import CHECK_INTEGRITY, GROW_TICKETS, PREPARE, SERVICE_ROLE_GRANTS
+
+ZIPF_EXPONENT = 1.1
+
+
+@dataclass(frozen=True)
+class Person:
+    """A generated user."""
+
+    user_id: str
+    email: str
+
+
+class Dataset:
+    """The benchmark's data in one database."""
+
+    def __init__(self, db_url: str) -> None:
+        self._db_url = db_url
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        connection = psycopg.connect(
+            self._db_url, autocommit=True, cursor_factory=psycopg.ClientCursor
+        )
+        connection.execute("set synchronous_commit = off")
+        connection.execute("set maintenance_work_mem = '512MB'")
+        connection.execute("set session_replication_role = replica")
+        return connection
+
+    def prepare(self, *, organizations: int, customers: int) -> None:
+        """Create organizations, staff, teams and customers (once)."""
+        with self._connect() as connection:
+            connection.execute(
+                PREPARE,
+                {"organizations": organizations, "customers": customers, "s": ZIPF_EXPONENT},
+            )
+            # The bench calls the read functions as service_role to measure RLS; the migrations
+            # grant them to authenticated only (see the report).
+            connection.execute(SERVICE_ROLE_GRANTS)
+
+    def grow(self, tickets: int) -> int:
+        """Add tickets (and their comments) until the organizations hold about `tickets`.
+
+        Secondary indexes are dropped for the load and rebuilt after (as a bulk import would),
+        then the tables are vacuumed and analyzed. Returns the number of tickets now stored.
+        """
+        with self._connect() as connection:
+            definitions = _drop_secondary_indexes(connection)
+            connection.execute(GROW_TICKETS, {"tickets": tickets})
+            for definition in definitions:
+                connection.execute(definition)
+            connection.execute("set session_replication_role = origin")
+            problems = connection.execute(CHECK_INTEGRITY).fetchall()
+            broken = [f"{name}: {count}" for name, count in problems if count]
+            if broken:
+                raise RuntimeError("generated data breaks foreign keys: " + ", ".join(broken))
+            for table in ("public.tickets", "public.ticket_comments", "private.ticket_counters"):
+                connection.execute(f"vacuum (analyze) {table}")
+            row = connection.execute("select count(*) from public.tickets").fetchone()
+        return int(row[0]) if row else 0
+
+    def staff(self, rank: int, index: int) -> Person:
+        """Return staff member `index` (1 is the admin) of the organization of size rank `rank`."""
+        return self._person(
+            "select s.user_id, u.email from bench.staff s join auth.users u on u.id = s.user_id"
+            " where s.rank = %s and s.j = %s",
+            (rank, index),
+        )
+
+    def customer(self, index: int) -> Person:
+        """Return customer number `index` (from 1)."""
+        return self._person(
+            "select c.user_id, u.email from bench.customers c join auth.users u on u.id = c.user_id"
+            " where c.i = %s",
+            (index,),
+        )
+
+    def organization(self, rank: int) -> str:
+        """Return the id of the organization of size rank `rank` (1 is the largest)."""
+        with psycopg.connect(self._db_url) as connection:
+            row = connection.execute(
+                "select org_id from bench.orgs where rank = %s", (rank,)
+            ).fetchone()
+        if row is None:
+            raise LookupError(f"no organization of rank {rank}")
+        return str(row[0])
+
+    def _person(self, query: str, args: tuple[int, ...]) -> Person:
+        with psycopg.connect(self._db_url) as connection:
+            row = connection.execute(query, args).fetchone()
+        if row is None:
+            raise LookupError(f"no generated user for {args}")
+        return Person(str(row[0]), str(row[1]))
+
+
+def _drop_secondary_indexes(connection: psycopg.Connection[Any]) -> list[str]:
+    """Drop the indexes of tickets and comments that back no constraint; return their DDL."""
+    rows = connection.execute(
+        """
+        select i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        from pg_index i
+        where i.indrelid in ('public.tickets'::regclass, 'public.ticket_comments'::regclass)
+          and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)
+        """
+    ).fetchall()
+    for name, _ in rows:
+        connection.execute(f"drop index {name}")
+    return [definition for _, definition in rows]

@@ -1,0 +1,188 @@
+"""The SQL that generates the benchmark's data (run as the superuser, triggers off).
+
+Parameters are bound client-side (`%(name)s`), so each text may hold several statements.
+"""
+
+PREPARE = """
+select setseed(0.42);
+create schema bench;
+comment on schema bench is 'What the benchmark generated; not exposed by PostgREST.';
+
+-- Zipf-like weights; staff and teams grow with the organization's share.
+create table bench.orgs as
+select k as rank,
+  gen_random_uuid() as org_id,
+  (1.0 / power(k, %(s)s)) / sum(1.0 / power(k, %(s)s)) over () as weight,
+  (2 + floor(30 * power(k, -%(s)s)))::int as staff,
+  (1 + floor(4 * power(k, -%(s)s)))::int as teams
+from generate_series(1, %(organizations)s) k;
+alter table bench.orgs add primary key (rank);
+
+insert into public.organizations (id, name, slug)
+select org_id, 'Bench organization ' || rank, 'bench-org-' || rank from bench.orgs;
+
+create table bench.staff as
+select o.rank, j, gen_random_uuid() as user_id, null::uuid as team_id,
+  ((j - 1) %% o.teams) + 1 as team_t
+from bench.orgs o cross join lateral generate_series(1, o.staff) j;
+alter table bench.staff add primary key (rank, j);
+
+create table bench.teams as
+select o.rank, t, gen_random_uuid() as team_id
+from bench.orgs o cross join lateral generate_series(1, o.teams) t;
+alter table bench.teams add primary key (rank, t);
+update bench.staff s set team_id = t.team_id
+from bench.teams t
+where t.rank = s.rank and t.t = s.team_t;
+
+create table bench.customers as
+select i, gen_random_uuid() as user_id from generate_series(1, %(customers)s) i;
+alter table bench.customers add primary key (i);
+
+insert into auth.users (
+  id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data
+)
+select s.user_id, 'authenticated', 'authenticated',
+  'staff-' || s.rank || '-' || s.j || '@bench.test', now(),
+  '{"provider":"email","providers":["email"]}'::jsonb,
+  jsonb_build_object('display_name', 'Staff ' || s.rank || '-' || s.j)
+from bench.staff s
+union all
+select c.user_id, 'authenticated', 'authenticated', 'customer-' || c.i || '@bench.test', now(),
+  '{"provider":"email","providers":["email"]}'::jsonb, '{}'::jsonb
+from bench.customers c;
+
+-- What the on_auth_user_created trigger would have written.
+insert into public.profiles (id, display_name, email)
+select u.id, coalesce(u.raw_user_meta_data ->> 'display_name', split_part(u.email, '@', 1)), u.email
+from auth.users u
+where u.email like '%%@bench.test';
+
+insert into public.organization_members (organization_id, user_id, role)
+select o.org_id, s.user_id, case when s.j = 1 then 'admin' else 'employee' end
+from bench.staff s join bench.orgs o using (rank);
+
+insert into public.teams (id, organization_id, name)
+select t.team_id, o.org_id, 'Team ' || t.t from bench.teams t join bench.orgs o using (rank);
+
+insert into public.team_members (team_id, user_id, organization_id)
+select s.team_id, s.user_id, o.org_id from bench.staff s join bench.orgs o using (rank);
+
+analyze auth.users, public.profiles, public.organizations, public.organization_members,
+  public.teams, public.team_members, bench.orgs, bench.staff, bench.teams, bench.customers;
+"""
+
+SERVICE_ROLE_GRANTS = """
+grant execute on function
+  public.list_tickets(uuid, text[], text[], uuid, uuid, boolean, text, text, text, integer, text),
+  public.ticket_stats(uuid),
+  private.ticket_json(public.tickets),
+  private.is_org_staff(uuid),
+  private.my_org_ids()
+  to service_role;
+"""
+
+_WORDS = (
+    "'dashboard', 'invoice', 'printer', 'account', 'order', 'password', 'report', 'export', "
+    "'API', 'mobile app', 'billing address', 'subscription', 'shipment', 'integration', "
+    "'webhook', 'calendar', 'team settings', 'SSO login', 'CSV import', 'notifications'"
+)
+_OPENINGS = (
+    "'Cannot use the', 'Error in the', 'Question about the', 'Refund for the', 'Slow', "
+    "'Broken', 'Missing', 'How do I change the', 'Feature request for the', 'Problem with the'"
+)
+
+# Adds tickets per organization up to its share of %(tickets)s, numbered after its counter.
+GROW_TICKETS = f"""
+select setseed(0.5 + (select count(*) from public.tickets) %% 1000 / 2000.0);
+
+create temp table grow on commit drop as
+select o.rank, o.org_id, o.staff, o.teams,
+  coalesce(c.last_number, 0) as last_number,
+  greatest(0, o.target - coalesce(e.n, 0)) as adding
+from (
+  select b.*, case when b.rank = 1
+    then %(tickets)s - (sum(floor(%(tickets)s * b.weight)) over () - floor(%(tickets)s * b.weight))
+    else floor(%(tickets)s * b.weight) end::int as target
+  from bench.orgs b
+) o
+left join private.ticket_counters c on c.organization_id = o.org_id
+left join (select handling_org_id, count(*) as n from public.tickets group by 1) e
+  on e.handling_org_id = o.org_id;
+
+with drawn as materialized (
+  select g.rank, g.org_id, g.last_number + s as number,
+    random() as r_status, random() as r_priority, random() as r_assign, random() as r_pick,
+    random() as r_customer, random() as r_age, random() as r_touch, random() as r_opening,
+    random() as r_word, random() as r_version,
+    1 + floor(random() * g.staff)::int as staff_j,
+    1 + floor(random() * g.teams)::int as team_t
+  from grow g cross join lateral generate_series(1, g.adding) s
+),
+shaped as (
+  select d.*,
+    case when r_status < 0.15 then 'open' when r_status < 0.25 then 'in_progress'
+      when r_status < 0.30 then 'waiting_on_customer' when r_status < 0.60 then 'resolved'
+      else 'closed' end as status,
+    case when r_priority < 0.30 then 'low' when r_priority < 0.75 then 'medium'
+      when r_priority < 0.93 then 'high' else 'urgent' end as priority,
+    (array[{_WORDS}])[1 + floor(r_word * 20)::int] as word,
+    now() - r_age * interval '730 days' as created_at
+  from drawn d
+),
+inserted as (
+  insert into public.tickets (id, handling_org_id, number, user_id, subject, description, status,
+    priority, assigned_team_id, assigned_employee_id, created_at, updated_at, resolved_at,
+    closed_at, version)
+  select gen_random_uuid(), s.org_id, s.number, c.user_id,
+    (array[{_OPENINGS}])[1 + floor(s.r_opening * 10)::int] || ' ' || s.word,
+    'Hello, since ' || to_char(s.created_at, 'FMMonth FMDD') || ' the ' || s.word
+      || ' does not work as expected for our team. Reference ' || s.number
+      || '. Could you look into it? Thanks.',
+    s.status, s.priority,
+    case when s.r_assign < 0.25 then null when s.r_assign < 0.45 then t.team_id else st.team_id end,
+    case when s.r_assign < 0.45 then null else st.user_id end,
+    s.created_at,
+    s.created_at + (now() - s.created_at) * s.r_touch,
+    case when s.status in ('resolved', 'closed')
+      then s.created_at + (now() - s.created_at) * s.r_touch end,
+    case when s.status = 'closed' then s.created_at + (now() - s.created_at) * s.r_touch end,
+    1 + floor(s.r_version * 4)::int
+  from shaped s
+  join bench.customers c
+    on c.i = 1 + floor(s.r_customer * (select count(*) from bench.customers))::int
+  join bench.staff st on st.rank = s.rank and st.j = s.staff_j
+  join bench.teams t on t.rank = s.rank and t.t = s.team_t
+  returning id, user_id, created_at, updated_at
+)
+insert into public.ticket_comments (ticket_id, author_id, body, is_internal, created_at)
+select i.id, i.user_id, 'Any news on this one? Follow-up ' || k || '.', false,
+  i.created_at + (i.updated_at - i.created_at) * k / 3.0
+from inserted i cross join lateral generate_series(1, abs(hashtext(i.id::text)) %% 4 - 1) k;
+
+insert into private.ticket_counters as c (organization_id, last_number)
+select g.org_id, g.last_number + g.adding from grow g where g.adding > 0
+on conflict (organization_id) do update set last_number = excluded.last_number;
+"""
+
+CHECK_INTEGRITY = """
+select 'tickets without requester profile', count(*) from public.tickets t
+  where not exists (select 1 from public.profiles p where p.id = t.user_id)
+union all
+select 'tickets with an assignee outside the organization', count(*) from public.tickets t
+  where t.assigned_employee_id is not null and not exists (
+    select 1 from public.organization_members m
+    where m.organization_id = t.handling_org_id and m.user_id = t.assigned_employee_id)
+union all
+select 'tickets with an assignee outside the team', count(*) from public.tickets t
+  where t.assigned_team_id is not null and t.assigned_employee_id is not null and not exists (
+    select 1 from public.team_members m
+    where m.organization_id = t.handling_org_id and m.team_id = t.assigned_team_id
+      and m.user_id = t.assigned_employee_id)
+union all
+select 'comments without ticket', count(*) from public.ticket_comments c
+  where not exists (select 1 from public.tickets t where t.id = c.ticket_id)
+union all
+select 'users without profile', count(*) from auth.users u
+  where not exists (select 1 from public.profiles p where p.id = u.id)
+"""

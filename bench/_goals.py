@@ -1,0 +1,80 @@
+"""The goals the results are held to, computed from the rows."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bench._results import Row
+
+READ_SCENARIOS = ("list_tickets_status", "list_tickets_search", "ticket_stats")
+SERVICE_ROLE_SUFFIX = "_service_role"
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One goal: what is measured, its value, and whether it is met."""
+
+    name: str
+    value: float
+    target: str
+    met: bool
+
+    def line(self) -> str:
+        verdict = "ok" if self.met else "MISSED"
+        shown = "n/a" if math.isnan(self.value) else f"{self.value:.2f}"
+        return f"{verdict:6}  {self.name}: {shown} (goal {self.target})"
+
+
+def _find(rows: list[Row], scenario: str, path: str, clients: int, tickets: int | None) -> Row:
+    for row in rows:
+        if (row.scenario, row.path, row.clients) == (scenario, path, clients) and (
+            tickets is None or row.tickets == tickets
+        ):
+            return row
+    return Row(scenario, path, clients, tickets or 0, 0, math.nan, math.nan, math.nan, 0.0, 0)
+
+
+def _ratio(top: float, bottom: float) -> float:
+    return top / bottom if bottom and not math.isnan(bottom) else math.nan
+
+
+def _goal(name: str, value: float, target: str, ok: Callable[[float], bool]) -> Goal:
+    return Goal(name, value, target, not math.isnan(value) and ok(value))
+
+
+def evaluate(rows: list[Row], largest: int) -> list[Goal]:
+    """Return every goal, evaluated on the rows (reads at the largest ticket count)."""
+    goals = []
+    for scenario in ("create_ticket", "update_ticket"):
+        bff = _find(rows, scenario, "bff", 1, None)
+        rest = _find(rows, scenario, "postgrest", 1, None)
+        goals.append(
+            _goal(f"{scenario} bff p50 / postgrest p50 (1 client)",
+                  _ratio(bff.p50_ms, rest.p50_ms), "<= 1.25", lambda v: v <= 1.25)
+        )  # fmt: skip
+    for scenario in ("create_ticket", "update_ticket"):
+        bff = _find(rows, scenario, "bff", 32, None)
+        rest = _find(rows, scenario, "postgrest", 32, None)
+        goals.append(
+            _goal(f"{scenario} bff rps / postgrest rps (32 clients)",
+                  _ratio(bff.rps, rest.rps), ">= 0.8", lambda v: v >= 0.8)
+        )  # fmt: skip
+    for scenario in READ_SCENARIOS:
+        for path in ("bff", "postgrest", "sql"):
+            row = _find(rows, scenario, path, 1, largest)
+            goals.append(
+                _goal(f"{scenario} p95 ms via {path} at {largest:,} tickets",
+                      row.p95_ms, "<= 25 ms", lambda v: v <= 25)
+            )  # fmt: skip
+    for scenario in READ_SCENARIOS:
+        rls = _find(rows, scenario, "sql", 1, largest)
+        bypass = _find(rows, scenario + SERVICE_ROLE_SUFFIX, "sql", 1, largest)
+        goals.append(
+            _goal(f"RLS cost of {scenario}: sql p95 authenticated / service_role at {largest:,}",
+                  _ratio(rls.p95_ms, bypass.p95_ms), "<= 1.5", lambda v: v <= 1.5)
+        )  # fmt: skip
+    errors = float(sum(row.errors for row in rows))
+    goals.append(_goal("errors, all rows", errors, "== 0", lambda v: v == 0))
+    return goals

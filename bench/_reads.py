@@ -1,0 +1,52 @@
+"""Scenario 2: list (status filter, search), stats, as an employee of the largest organization.
+
+Besides the three paths, the SQL path runs once more as `service_role` (RLS bypassed); its rows
+are named `<scenario>_service_role`, so `sql` / `sql_service_role` is what the policies cost.
+"""
+
+from __future__ import annotations
+
+from bench._config import Scale
+from bench._context import Context
+from bench._goals import READ_SCENARIOS, SERVICE_ROLE_SUFFIX
+from bench._paths import Call, Path
+from bench._results import Row
+from bench._runner import Arm, Plan, run_interleaved
+
+SEARCH_TEXT = "webhook"  # in about 1 ticket in 20 (see _dataset_sql)
+
+
+def read_call(scenario: str, org_id: str) -> Call:
+    """Return the call a dashboard makes for `scenario`."""
+    if scenario == "ticket_stats":
+        return Call("ticket_stats", {"p_org_id": org_id}, "ticketStats", {"org_id": org_id})
+    body: dict[str, object] = {"org_id": org_id, "limit": 25}
+    if scenario == "list_tickets_status":
+        body |= {"status": ["open", "in_progress"], "sort": "updated_at", "direction": "desc"}
+    elif scenario == "list_tickets_search":
+        body |= {"q": SEARCH_TEXT, "sort": "created_at", "direction": "desc"}
+    else:
+        raise ValueError(f"unknown read scenario {scenario!r}")
+    params = {f"p_{name}": value for name, value in body.items()}
+    return Call("list_tickets", params, "listTickets", body)
+
+
+def _arm(ctx: Context, scenario: str, path: Path, label: str) -> Arm:
+    call = read_call(scenario, ctx.large_org_id)
+
+    def operation(client: int, seq: int) -> None:
+        path.run(call, ctx.employee, client)
+
+    return Arm(label, path.name, operation)
+
+
+def run_reads(ctx: Context, scale: Scale, tickets: int) -> list[Row]:
+    """Measure each read scenario, one client, the paths and service_role interleaved."""
+    rows: list[Row] = []
+    plan = Plan(1, scale.read_requests, scale.batch, scale.scenario_cap_s)
+    for scenario in READ_SCENARIOS:
+        arms = [_arm(ctx, scenario, path, scenario) for path in ctx.paths]
+        arms.append(_arm(ctx, scenario, ctx.service_role_sql, scenario + SERVICE_ROLE_SUFFIX))
+        run_interleaved(arms, plan)
+        rows += [Row.from_arm(arm, clients=1, tickets=tickets) for arm in arms]
+    return rows

@@ -1,0 +1,93 @@
+"""The human-readable report: printed to the terminal and written as `latest.md`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bench._config import Scale
+from bench._goals import Goal
+from bench._results import Row, markdown_table, text_table
+from bench._triggers import Amplification
+
+
+@dataclass
+class Report:
+    """Everything a run found, besides the rows' own numbers."""
+
+    scale: Scale
+    rows: list[Row] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    stored_tickets: dict[int, int] = field(default_factory=dict)
+    triggers: list[tuple[str, str]] = field(default_factory=list)
+    amplification: dict[str, Amplification] = field(default_factory=dict)
+    bff_rss_mib: dict[str, float] = field(default_factory=dict)
+    first_errors: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+
+    def notes(self) -> list[str]:
+        """Return the findings that are not table rows, one line each."""
+        scale = self.scale
+        lines = [
+            f"scale {scale.name}: {scale.organizations:,} organizations (Zipf-like, s=1.1), "
+            f"{scale.customers:,} customers; ran {self.duration_s:.0f} s",
+            f"BFF: gunicorn gthread, {scale.gunicorn_workers} workers x "
+            f"{scale.gunicorn_threads} threads, BFF_POOL_SIZE={scale.gunicorn_threads}",
+            "paths interleaved in turns of "
+            f"{scale.batch} requests per client; rps = requests / time spent in the arm's turns",
+            "sql = the function over psycopg with role and request.jwt.claims set in the "
+            "transaction; *_service_role = the same as service_role (RLS bypassed)",
+        ]
+        lines += [
+            f"tickets stored at step {step:,}: {stored:,}"
+            for step, stored in self.stored_tickets.items()
+        ]
+        if self.triggers:
+            names = ", ".join(f"{table}.{name}" for table, name in self.triggers)
+            lines.append(f"realtime triggers toggled: {names}")
+        else:
+            lines.append("realtime triggers: none found (no `realtime_*` trigger on the tables)")
+        for key, total in self.amplification.items():
+            if total.requests:
+                lines.append(
+                    f"{key}: {total.wal_bytes / total.requests / 1024:.1f} KiB WAL and "
+                    f"{total.messages / total.requests:.2f} realtime.messages rows per request"
+                )
+        for label, rss in self.bff_rss_mib.items():
+            lines.append(f"BFF RSS after the run, {label}: {rss:.1f} MiB")
+        lines += [f"first error: {error}" for error in self.first_errors]
+        return lines
+
+    def text(self) -> str:
+        """Return the report for the terminal."""
+        return "\n".join(
+            [
+                text_table(self.rows),
+                "",
+                "Goals:",
+                *(goal.line() for goal in self.goals),
+                "",
+                "Notes:",
+                *(f"- {line}" for line in self.notes()),
+            ]
+        )
+
+    def markdown(self) -> str:
+        """Return the report as Markdown (for the README)."""
+        return "\n".join(
+            [
+                f"### Benchmark ({self.scale.name})",
+                "",
+                markdown_table(self.rows),
+                "",
+                "| goal | value | target | met |",
+                "|---|---:|---|---|",
+                *(
+                    f"| {goal.name} | {goal.value:.2f} | {goal.target} | "
+                    f"{'yes' if goal.met else '**no**'} |"
+                    for goal in self.goals
+                ),
+                "",
+                *(f"- {line}" for line in self.notes()),
+                "",
+            ]
+        )

@@ -1,0 +1,88 @@
+"""One benchmark run: isolated stack → data → writes → triggers → reads at each size → report."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from bench._config import Scale
+from bench._context import Context
+from bench._dataset import Dataset
+from bench._goals import evaluate
+from bench._memory import gunicorn_rss
+from bench._reads import run_reads
+from bench._report import Report
+from bench._results import Row, write_json
+from bench._stack import isolated_stack
+from bench._triggers import run_triggers
+from bench._writes import run_writes
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(f"stopped by signal {signum}")
+
+
+def _log(message: str, started: float) -> None:
+    print(f"[{time.monotonic() - started:6.1f} s] {message}", flush=True)
+
+
+def run(scale: Scale) -> int:
+    """Run the benchmark at `scale`, write the results, print the report; 1 if any error."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    started = time.monotonic()
+    report = Report(scale)
+    with isolated_stack(workers=scale.gunicorn_workers, threads=scale.gunicorn_threads) as stack:
+        _log(f"stack up: BFF {stack.bff_url}, PostgREST {stack.rest_url}", started)
+        dataset = Dataset(stack.db_url)
+        dataset.prepare(organizations=scale.organizations, customers=scale.customers)
+        _log("organizations, staff, teams and customers loaded", started)
+        context = Context(stack, dataset, max_clients=max(scale.write_requests))
+        try:
+            _measure(context, dataset, scale, report, started)
+        finally:
+            context.close()
+        report.bff_rss_mib = gunicorn_rss(stack.config.state_dir / "bff.pid")
+    report.duration_s = time.monotonic() - started
+    report.goals = evaluate(report.rows, largest=scale.ticket_steps[-1])
+    RESULTS_DIR.mkdir(exist_ok=True)
+    write_json(report.rows, RESULTS_DIR / "latest.json")
+    (RESULTS_DIR / "latest.md").write_text(report.markdown())
+    print(report.text(), flush=True)
+    errors = sum(row.errors for row in report.rows)
+    empty = [row for row in report.rows if row.n == 0]
+    if errors or empty:
+        print(f"FAILED: {errors} errors, {len(empty)} rows without a measurement", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _measure(
+    context: Context, dataset: Dataset, scale: Scale, report: Report, started: float
+) -> None:
+    first = scale.ticket_steps[0]
+    report.stored_tickets[first] = dataset.grow(first)
+    _log(f"grown to {report.stored_tickets[first]:,} tickets", started)
+    _add(report, run_writes(context, scale, first), started, "writes")
+    rows, report.amplification, report.triggers = run_triggers(context, scale, first)
+    _add(report, rows, started, "realtime triggers on/off")
+    for step in scale.ticket_steps:
+        if step != first:
+            report.stored_tickets[step] = dataset.grow(step)
+            _log(f"grown to {report.stored_tickets[step]:,} tickets", started)
+        _add(report, run_reads(context, scale, step), started, f"reads at {step:,}")
+
+
+def _add(report: Report, rows: list[Row], started: float, what: str) -> None:
+    report.rows += rows
+    _log(f"{what} done", started)
+    for row in rows:
+        print(
+            f"    {row.scenario:<38} {row.path:<9} c={row.clients:<3} n={row.n:<5} "
+            f"p50={row.p50_ms:<8} p95={row.p95_ms:<8} rps={row.rps:<8} errors={row.errors}",
+            flush=True,
+        )

@@ -1,0 +1,128 @@
+-- Local development data: two organizations with staff and teams, two customers, and tickets.
+-- Runs once, as the superuser, after the migrations. Profiles come from the auth.users trigger;
+-- request.jwt.claims is set before each step so the audit trail names the right actor.
+
+insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
+values
+  ('a0000000-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'admin@acme.test', now(),
+    '{"provider":"email","providers":["email"]}', '{"display_name":"Ada Admin"}'),
+  ('a0000000-0000-4000-8000-000000000002', 'authenticated', 'authenticated', 'agent1@acme.test', now(),
+    '{"provider":"email","providers":["email"]}', '{"display_name":"Arthur Agent"}'),
+  ('a0000000-0000-4000-8000-000000000003', 'authenticated', 'authenticated', 'agent2@acme.test', now(),
+    '{"provider":"email","providers":["email"]}', '{"display_name":"Agnes Agent"}'),
+  ('b0000000-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'admin@globex.test', now(),
+    '{"provider":"email","providers":["email"]}', '{"display_name":"Gus Admin"}'),
+  ('b0000000-0000-4000-8000-000000000002', 'authenticated', 'authenticated', 'agent@globex.test', now(),
+    '{"provider":"email","providers":["email"]}', '{}'),
+  ('c0000000-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'alice@example.test', now(),
+    '{"provider":"email","providers":["email"]}', '{"display_name":"Alice"}'),
+  ('c0000000-0000-4000-8000-000000000002', 'authenticated', 'authenticated', 'bob@example.test', now(),
+    '{"provider":"email","providers":["email"]}', '{}');
+
+insert into public.organizations (id, name, slug)
+values
+  ('aaaaaaaa-0000-4000-8000-000000000000', 'Acme Support', 'acme'),
+  ('bbbbbbbb-0000-4000-8000-000000000000', 'Globex Help', 'globex');
+
+insert into public.organization_members (organization_id, user_id, role)
+values
+  ('aaaaaaaa-0000-4000-8000-000000000000', 'a0000000-0000-4000-8000-000000000001', 'admin'),
+  ('aaaaaaaa-0000-4000-8000-000000000000', 'a0000000-0000-4000-8000-000000000002', 'employee'),
+  ('aaaaaaaa-0000-4000-8000-000000000000', 'a0000000-0000-4000-8000-000000000003', 'employee'),
+  ('bbbbbbbb-0000-4000-8000-000000000000', 'b0000000-0000-4000-8000-000000000001', 'admin'),
+  ('bbbbbbbb-0000-4000-8000-000000000000', 'b0000000-0000-4000-8000-000000000002', 'employee');
+
+insert into public.teams (id, organization_id, name)
+values
+  ('aaaaaaaa-0000-4000-8000-0000000000b1', 'aaaaaaaa-0000-4000-8000-000000000000', 'Billing'),
+  ('aaaaaaaa-0000-4000-8000-0000000000b2', 'aaaaaaaa-0000-4000-8000-000000000000', 'Technical');
+
+insert into public.team_members (team_id, user_id)
+values
+  ('aaaaaaaa-0000-4000-8000-0000000000b1', 'a0000000-0000-4000-8000-000000000002'),
+  ('aaaaaaaa-0000-4000-8000-0000000000b2', 'a0000000-0000-4000-8000-000000000003');
+
+-- Tickets, submitted by the customers.
+set request.jwt.claims = '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}';
+insert into public.tickets (id, handling_org_id, user_id, subject, description, priority)
+values
+  ('aaaaaaaa-1000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-000000000001',
+    'Invoice charged twice', 'My October invoice was charged twice to my card.', 'high'),
+  ('aaaaaaaa-1000-4000-8000-000000000002', 'aaaaaaaa-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-000000000001',
+    'Printer not detected', 'The office printer is not detected after the last update.', 'medium'),
+  ('aaaaaaaa-1000-4000-8000-000000000003', 'aaaaaaaa-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-000000000001',
+    'How do I export my data?', 'I would like a CSV export of all my orders.', 'low'),
+  ('bbbbbbbb-1000-4000-8000-000000000001', 'bbbbbbbb-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-000000000001',
+    'Cannot log in', 'Password reset emails never arrive.', 'urgent');
+
+set request.jwt.claims = '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}';
+insert into public.tickets (id, handling_org_id, user_id, subject, description, priority)
+values
+  ('aaaaaaaa-1000-4000-8000-000000000004', 'aaaaaaaa-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-000000000002',
+    'Refund request', 'Please refund order 1042; the parcel arrived damaged.', 'medium'),
+  ('aaaaaaaa-1000-4000-8000-000000000005', 'aaaaaaaa-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-000000000002',
+    'API returns 500 on /orders', 'Since this morning every call to /orders fails with 500.', 'urgent'),
+  ('bbbbbbbb-1000-4000-8000-000000000002', 'bbbbbbbb-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-000000000002',
+    'Change my billing address', 'We moved; please update the billing address on file.', 'low'),
+  ('bbbbbbbb-1000-4000-8000-000000000003', 'bbbbbbbb-0000-4000-8000-000000000000', 'c0000000-0000-4000-8000-000000000002',
+    'Feature request: dark mode', 'The dashboard is hard to read at night.', 'low');
+
+-- Staff work the tickets.
+set request.jwt.claims = '{"sub":"a0000000-0000-4000-8000-000000000002","role":"authenticated"}';
+update public.tickets
+set assigned_team_id = 'aaaaaaaa-0000-4000-8000-0000000000b1',
+  assigned_employee_id = 'a0000000-0000-4000-8000-000000000002',
+  status = 'in_progress'
+where id in ('aaaaaaaa-1000-4000-8000-000000000001', 'aaaaaaaa-1000-4000-8000-000000000004');
+
+insert into public.ticket_comments (ticket_id, author_id, body, is_internal)
+values
+  ('aaaaaaaa-1000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000002',
+    'Sorry about that! I can see the duplicate charge and am reversing it now.', false),
+  ('aaaaaaaa-1000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000002',
+    'Payment provider glitch on the 3rd; check whether other customers were hit.', true);
+
+set request.jwt.claims = '{"sub":"a0000000-0000-4000-8000-000000000003","role":"authenticated"}';
+update public.tickets
+set assigned_team_id = 'aaaaaaaa-0000-4000-8000-0000000000b2',
+  assigned_employee_id = 'a0000000-0000-4000-8000-000000000003',
+  status = 'waiting_on_customer'
+where id = 'aaaaaaaa-1000-4000-8000-000000000002';
+
+insert into public.ticket_comments (ticket_id, author_id, body, is_internal)
+values
+  ('aaaaaaaa-1000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000003',
+    'Which printer model is it, and which operating system are you on?', false);
+
+update public.tickets
+set assigned_team_id = 'aaaaaaaa-0000-4000-8000-0000000000b2'
+where id = 'aaaaaaaa-1000-4000-8000-000000000005';
+
+insert into public.ticket_comments (ticket_id, author_id, body, is_internal)
+values
+  ('aaaaaaaa-1000-4000-8000-000000000005', 'a0000000-0000-4000-8000-000000000003',
+    'Looks like the deploy at 08:00; rolling back before we reply.', true);
+
+set request.jwt.claims = '{"sub":"a0000000-0000-4000-8000-000000000001","role":"authenticated"}';
+update public.tickets set status = 'resolved' where id = 'aaaaaaaa-1000-4000-8000-000000000003';
+
+set request.jwt.claims = '{"sub":"b0000000-0000-4000-8000-000000000002","role":"authenticated"}';
+update public.tickets
+set assigned_employee_id = 'b0000000-0000-4000-8000-000000000002', status = 'in_progress'
+where id = 'bbbbbbbb-1000-4000-8000-000000000001';
+
+insert into public.ticket_comments (ticket_id, author_id, body, is_internal)
+values
+  ('bbbbbbbb-1000-4000-8000-000000000001', 'b0000000-0000-4000-8000-000000000002',
+    'We found a mail delivery problem and are fixing it today.', false);
+
+update public.tickets set status = 'closed' where id = 'bbbbbbbb-1000-4000-8000-000000000003';
+
+-- A customer follows up.
+set request.jwt.claims = '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}';
+insert into public.ticket_comments (ticket_id, author_id, body, is_internal)
+values
+  ('aaaaaaaa-1000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001',
+    'It is a LaserJet 4000 on Windows 11.', false);
+
+reset request.jwt.claims;
