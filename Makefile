@@ -37,8 +37,10 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
+# `npm install` (not `npm ci`): the lockfile lists only this platform's optional binaries, which
+# `npm ci` would refuse as out of sync; with the lockfile present it installs exactly those versions.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 dev: setup

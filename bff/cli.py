@@ -124,6 +124,8 @@ def _policy_drift() -> tuple[Path, PolicyDrift]:
             return folder, find_drift(connection, folder)
     except psycopg.OperationalError:
         raise click.ClickException("the local database is not running: `bff stack up`") from None
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @policies.command("check")

@@ -84,6 +84,7 @@ _SQLSTATE_ERRORS: dict[str, type[ApiError]] = {
     "TK404": NotFound,
     "TK409": VersionConflict,
     "TK422": IdempotencyKeyReused,
+    "TKCON": Conflict,
     "42501": Forbidden,  # RLS or grant refused
     "23505": Conflict,  # unique violation
     "23503": Conflict,  # foreign key violation

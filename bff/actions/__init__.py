@@ -1,6 +1,14 @@
 """The server actions. Importing this package registers every action in `ACTIONS`."""
 
-from bff.actions import tickets
+from bff.actions import members, organizations, tickets
 from bff.actions._registry import ACTIONS, ActionContext, ActionIn, ActionOut
 
-__all__ = ["ACTIONS", "ActionContext", "ActionIn", "ActionOut", "tickets"]
+__all__ = [
+    "ACTIONS",
+    "ActionContext",
+    "ActionIn",
+    "ActionOut",
+    "members",
+    "organizations",
+    "tickets",
+]

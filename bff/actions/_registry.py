@@ -72,6 +72,11 @@ def action(
     return register
 
 
+def call(ctx: ActionContext, function: str, **params: Any) -> Any:
+    """Call the SQL function `function` through PostgREST as the caller; return its JSON."""
+    return ctx.db.rpc(function, params).execute().data
+
+
 def _resolve(run: Callable[..., Any], hint: Any) -> Any:
     if isinstance(hint, str):
         return run.__globals__[hint]

