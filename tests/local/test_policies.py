@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 
-from bff.local.policies import find_drift, migration_sql, read_policy_files
+from bff.local.policies import find_drift, migration_sql, read_policy_files, write_migration
 
 from ..conftest import PROJECT_DIR
 
@@ -46,3 +47,15 @@ def test_generated_migration_brings_the_database_to_an_edited_file(
         db.execute(migration_sql(drift).encode())
         assert find_drift(db, edited).empty
         assert not find_drift(db, POLICIES).empty
+
+
+def test_new_migration_sorts_after_the_newest_even_with_a_slow_clock(tmp_path: Path) -> None:
+    (tmp_path / "20991231235959_from_the_future.sql").write_text("select 1;\n")
+    path = write_migration(tmp_path, "tighten_reads", "select 2;\n")
+    assert path.name == "21000101000000_tighten_reads.sql"
+    assert sorted(p.name for p in tmp_path.iterdir())[-1] == path.name
+
+
+def test_migration_name_must_be_lowercase_words(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="lowercase words"):
+        write_migration(tmp_path, "Drop Everything; --", "select 1;\n")

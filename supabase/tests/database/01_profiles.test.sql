@@ -2,7 +2,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(12);
+select plan(14);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set bob '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -33,6 +33,10 @@ update public.profiles set display_name = 'Alice Liddell' where id = 'c0000000-0
 update public.profiles set display_name = 'Hacked' where id = 'a0000000-0000-4000-8000-000000000002';
 select throws_ok($$update public.profiles set email = 'x@y.test' where id = 'c0000000-0000-4000-8000-000000000001'$$,
   '42501', null, 'a user cannot change her profile email');
+select throws_ok($$select email from public.profiles where id = 'a0000000-0000-4000-8000-000000000002'$$,
+  '42501', null, 'a requester cannot read the email of the employee on her ticket');
+select lives_ok($$select id, display_name, avatar_url from public.profiles$$,
+  'the display columns of profiles stay readable');
 reset role;
 select is((select display_name from public.profiles where id = 'c0000000-0000-4000-8000-000000000001'), 'Alice Liddell',
   'a user updates her own display name');
