@@ -7,7 +7,8 @@ import re
 import time
 import uuid
 
-from flask import Flask, Response, g, jsonify, request
+from dotenv import load_dotenv
+from flask import Flask, Response, g, has_request_context, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bff import api
@@ -21,9 +22,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    """Build the BFF. Settings are read from the environment unless given."""
-    from dotenv import load_dotenv
-
+    """Build the BFF. Settings are read from the environment (and `.env`) unless given."""
     if settings is None:
         load_dotenv()
         settings = Settings.from_env()
@@ -44,8 +43,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        from flask import has_request_context
-
         record.request_id = g.get("request_id", "-") if has_request_context() else "-"
         return True
 
