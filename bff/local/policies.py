@@ -1,7 +1,8 @@
 """Keep `supabase/policies/<table>.sql` and the migrated database in agreement.
 
-Each file holds the current `create policy` statements of one table in `public`, each ending with
-`;` at the end of a line. To compare, the files are applied inside a transaction that is rolled
+Each file holds the current `create policy` statements of one table, each ending with `;` at the
+end of a line: `<table>.sql` for a table in `public`, `realtime.messages.sql` for Realtime's
+channel authorization. To compare, the files are applied inside a transaction that is rolled
 back, so Postgres itself normalizes both sides (expressions are compared as Postgres prints them).
 """
 
@@ -14,18 +15,20 @@ from pathlib import Path
 from typing import Any
 
 _STATEMENT = re.compile(
-    r'^\s*create\s+policy\s+("(?:[^"]|"")+"|\w+)\s+on\s+(?:public\.)?"?(\w+)"?.*?;[ \t]*$',
+    r'^\s*create\s+policy\s+("(?:[^"]|"")+"|\w+)\s+on\s+(?:(public|realtime)\.)?(\w+)\b.*?;[ \t]*$',
     re.IGNORECASE | re.MULTILINE | re.DOTALL,
 )
+_SCHEMAS = ("public", "realtime")
 _MAX_NAME_BYTES = 63  # Postgres truncates longer identifiers
 _MIGRATION_NAME = re.compile(r"^[a-z][a-z0-9_]{2,80}$")
 
 _SNAPSHOT = """
   select coalesce(jsonb_agg(jsonb_build_object(
-    'table', tablename, 'name', policyname, 'permissive', permissive,
+    'table', case schemaname when 'public' then tablename else schemaname || '.' || tablename end,
+    'name', policyname, 'permissive', permissive,
     'roles', (select array_agg(r order by r) from unnest(roles) r),
     'command', cmd, 'using', qual, 'with_check', with_check)), '[]'::jsonb)
-  from pg_policies where schemaname = 'public'
+  from pg_policies where schemaname in ('public', 'realtime')
 """
 
 
@@ -58,10 +61,10 @@ def read_policy_files(folder: Path) -> dict[str, list[tuple[str, str]]]:
             name = match.group(1).strip('"').replace('""', '"')
             if len(name.encode()) > _MAX_NAME_BYTES:
                 raise ValueError(f"{path.name}: policy name {name!r} is longer than Postgres keeps")
-            if match.group(2) != table:
-                raise ValueError(
-                    f"{path.name}: policy {name!r} is on {match.group(2)}, not {table}"
-                )
+            schema = (match.group(2) or "public").lower()
+            target = match.group(3) if schema == "public" else f"{schema}.{match.group(3)}"
+            if target != table:
+                raise ValueError(f"{path.name}: policy {name!r} is on {target}, not {table}")
             declared.setdefault(table, []).append((name, match.group(0).strip()))
     return declared
 
@@ -74,7 +77,7 @@ def find_drift(connection: Any, folder: Path) -> PolicyDrift:
         for table in {table for table, _ in current} | set(declared):
             for policy_table, name in list(current):
                 if policy_table == table:
-                    connection.execute(f'drop policy "{_quote(name)}" on public."{_quote(table)}"')
+                    connection.execute(f'drop policy "{_quote(name)}" on {_qualified(table)}')
             for _, statement in declared.get(table, []):
                 connection.execute(statement)
         wanted = _index(connection.execute(_SNAPSHOT).fetchone()[0])
@@ -100,7 +103,8 @@ def migration_sql(drift: PolicyDrift) -> str:
     for table in sorted(set(drift.drop) | set(drift.create)):
         lines.append("")
         lines += [
-            f'drop policy "{_quote(name)}" on public.{table};' for name in drift.drop.get(table, [])
+            f'drop policy "{_quote(name)}" on {_qualified(table)};'
+            for name in drift.drop.get(table, [])
         ]
         lines += drift.create.get(table, [])
     return "\n".join(lines) + "\n"
@@ -123,6 +127,11 @@ def write_migration(migrations: Path, name: str, sql: str, now: datetime | None 
 
 def _index(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
     return {(row["table"], row["name"]): row for row in rows}
+
+
+def _qualified(table: str) -> str:
+    schema, _, name = table.rpartition(".")
+    return f'{schema or "public"}."{_quote(name)}"'
 
 
 def _quote(identifier: str) -> str:

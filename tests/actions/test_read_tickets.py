@@ -221,3 +221,14 @@ def test_stats_count_what_the_database_holds(
 @pytest.mark.parametrize("who", ["alice", "globex_agent"], ids=["customer", "other_org_employee"])
 def test_stats_are_for_staff_of_the_org_only(act: ActAs, orgs: dict[str, str], who: str) -> None:
     assert act(who, "ticketStats", {"org_id": orgs["acme"]}).status_code == 404
+
+
+def test_internal_note_leaves_no_trace_the_customer_can_see(
+    act: ActAs, new_ticket: NewTicket
+) -> None:
+    ticket = new_ticket("alice", "acme")
+    before = act("alice", "getTicket", {"id": ticket["id"]}).get_json()
+    note = {"ticket_id": ticket["id"], "body": "Customer is on the old plan.", "internal": True}
+    assert act("agent1", "addComment", note).status_code == 201
+    after = act("alice", "getTicket", {"id": ticket["id"]}).get_json()
+    assert after == before

@@ -27,21 +27,26 @@ def test_every_declared_policy_is_named_after_its_table_file() -> None:
     assert all((POLICIES / f"{table}.sql").exists() for table in declared)
 
 
+@pytest.mark.parametrize(
+    ("table", "qualified"),
+    [("tickets", "public.tickets"), ("realtime.messages", "realtime.messages")],
+    ids=["a_public_table", "realtime_channel_authorization"],
+)
 def test_generated_migration_brings_the_database_to_an_edited_file(
-    db: psycopg.Connection[Any], tmp_path: Path
+    db: psycopg.Connection[Any], tmp_path: Path, table: str, qualified: str
 ) -> None:
     edited = tmp_path / "policies"
     shutil.copytree(POLICIES, edited)
-    tickets_file = edited / "tickets.sql"
-    tickets_file.write_text(
-        tickets_file.read_text()
-        + '\ncreate policy "Nobody reads through this test policy" on public.tickets\n'
+    policy_file = edited / f"{table}.sql"
+    policy_file.write_text(
+        policy_file.read_text()
+        + f'\ncreate policy "Nobody reads through this test policy" on {qualified}\n'
         "  as restrictive for select to authenticated using (false);\n"
     )
     drift = find_drift(db, edited)
     assert drift.drop == {}
-    assert list(drift.create) == ["tickets"]
-    assert "Nobody reads through this test policy" in drift.create["tickets"][0]
+    assert list(drift.create) == [table]
+    assert "Nobody reads through this test policy" in drift.create[table][0]
 
     with db.transaction(force_rollback=True):
         db.execute(migration_sql(drift).encode())
