@@ -29,7 +29,7 @@ Domain = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True, to_lower=True, max_length=253,
-        pattern=r"^([a-z0-9-]+\.)+[a-z]{2,63}$",
+        pattern=r"^([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$",
     ),
 ]  # fmt: skip
 

@@ -19,7 +19,8 @@ $$;
 
 comment on function private.organization_json(public.organizations) is 'The organization JSON the API returns.';
 
--- Raises unless the caller administers the organization: 404 when they cannot even see it.
+-- Raises unless the caller administers the organization: 403 for its other members, 404 for
+-- everyone else (a customer or another organization's admin learns nothing about its staff).
 create function private.require_admin(p_org_id uuid)
 returns void
 language plpgsql
@@ -30,14 +31,14 @@ begin
   if private.is_org_admin(p_org_id) then
     return;
   end if;
-  if exists (select 1 from public.organizations o where o.id = p_org_id) then
+  if private.is_org_staff(p_org_id) then
     raise exception 'Only admins of this organization can do this.' using errcode = 'TK403';
   end if;
   raise exception 'The organization was not found.' using errcode = 'TK404', hint = 'org_id';
 end;
 $$;
 
-comment on function private.require_admin(uuid) is 'Raises TK403/TK404 unless the current user administers the organization.';
+comment on function private.require_admin(uuid) is 'Raises TK403 (other members) or TK404 (anyone else) unless the current user administers the organization.';
 
 -- Admins add people by email; the lookup works only for admins, so it cannot enumerate users.
 create function private.user_id_for_email(p_email text)

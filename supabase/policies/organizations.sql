@@ -3,7 +3,8 @@ create policy "Users read the organizations they work for or submit to"
   for select
   to authenticated
   using (
-    id in (select private.my_org_ids())
+    created_by = (select auth.uid())
+    or id in (select private.my_org_ids())
     or id in (select private.my_requested_org_ids())
     or private.can_submit_to(id)
   );

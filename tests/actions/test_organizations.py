@@ -1,0 +1,398 @@
+"""createOrganization, updateOrganization and listMyOrganizations, as each kind of caller.
+
+Tests that change an organization work on a fresh one (`new_org`), never on the seeded acme and
+globex other tests rely on. The helpers here (`Person`, `sign_up`, `create_org`, `call`) are shared
+by the member and customer-flow tests.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+import psycopg
+import pytest
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from bff.local import Stack
+
+from ..conftest import USERS
+
+
+@dataclass(frozen=True)
+class Person:
+    """A signed-up user and an access token of theirs."""
+
+    id: str
+    email: str
+    token: str
+
+
+def sign_up(stack: Stack, email: str | None = None, *, confirmed: bool = True) -> Person:
+    """Insert a user into auth.users (as Supabase Auth would) and mint a token for them."""
+    email = email or f"user-{uuid.uuid4().hex[:12]}@example.test"
+    user_id = stack.psql(
+        "insert into auth.users (id, aud, role, email, email_confirmed_at) "
+        "values (gen_random_uuid(), 'authenticated', 'authenticated', :'email', "
+        "case when :'confirmed' = 'yes' then now() end) returning id;",
+        {"email": email, "confirmed": "yes" if confirmed else "no"},
+    )
+    return Person(user_id, email, stack.keys.access_token(user_id, email))
+
+
+def seeded(stack: Stack, name: str) -> Person:
+    """A seeded user (tests/conftest.py USERS) as a Person."""
+    email = USERS[name]
+    user_id = stack.psql("select id from auth.users where email = :'email';", {"email": email})
+    return Person(user_id, email, stack.keys.access_token(user_id, email))
+
+
+def call(client: FlaskClient, who: Person | None, action: str, body: Any = None) -> TestResponse:
+    """Call a server action as `who` (None: anon)."""
+    headers = {"Authorization": f"Bearer {who.token}"} if who else {}
+    return client.post(f"/actions/{action}", json={} if body is None else body, headers=headers)
+
+
+def error_paths(response: TestResponse) -> list[list[Any]]:
+    """The paths of the invalid fields named by a 422 answer."""
+    return [field["path"] for field in response.get_json()["error"]["details"]["fields"]]
+
+
+def unique_slug(prefix: str = "org") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+@dataclass(frozen=True)
+class Org:
+    """A fresh organization: its admin, an employee, a team the employee is on, and an invited
+    customer (who, like every signed-in user at a public organization, can see it)."""
+
+    id: str
+    slug: str
+    admin: Person
+    employee: Person
+    customer: Person
+    team_id: str
+
+
+def create_org(stack: Stack, customer_access: str = "public") -> Org:
+    """Create a staffed organization with one team, directly in the database.
+
+    Set-up does not go through createOrganization & co: those actions are what is under test.
+    """
+    admin, employee, customer = sign_up(stack), sign_up(stack), sign_up(stack)
+    slug = unique_slug()
+    ids = stack.psql(
+        """
+        with org as (
+          insert into public.organizations (name, slug, customer_access, created_by)
+          values ('Org ' || :'slug', :'slug', :'access', :'admin') returning id
+        ), staff as (
+          insert into public.organization_members (organization_id, user_id, role)
+          select id, :'employee', 'employee' from org
+        ), invited as (
+          insert into public.organization_customers (organization_id, email)
+          select id, :'customer' from org
+        )
+        insert into public.teams (organization_id, name)
+        select id, 'Front line' from org returning organization_id || ' ' || id;
+        """,
+        {"slug": slug, "access": customer_access, "admin": admin.id, "employee": employee.id,
+         "customer": customer.email},
+    )  # fmt: skip
+    org_id, team_id = ids.split()
+    stack.psql(
+        "insert into public.team_members (team_id, user_id) values (:'team', :'employee');",
+        {"team": team_id, "employee": employee.id},
+    )
+    return Org(org_id, slug, admin, employee, customer, team_id)
+
+
+def org_state(db: psycopg.Connection[Any], org_id: str) -> tuple[Any, ...]:
+    """Everything an admin action can change about an organization, for "nothing changed"."""
+    queries: list[LiteralString] = [
+        "select name, slug, customer_access, verified_domains from public.organizations "
+        "where id = %(org)s",
+        "select user_id, role from public.organization_members where organization_id = %(org)s "
+        "order by user_id",
+        "select t.id, t.name, array(select user_id from public.team_members m "
+        "where m.team_id = t.id order by user_id) from public.teams t "
+        "where t.organization_id = %(org)s order by t.id",
+        "select email from public.organization_customers where organization_id = %(org)s "
+        "order by email",
+    ]
+    return tuple(db.execute(sql, {"org": org_id}).fetchall() for sql in queries)
+
+
+@pytest.fixture
+def new_org(stack: Stack) -> Org:
+    return create_org(stack)
+
+
+# createOrganization ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["alice", "agent1", "globex_admin", None],
+    ids=[
+        "a_customer_creates_an_organization_and_becomes_its_admin",
+        "an_employee_of_acme_creates_another_organization_and_becomes_its_admin",
+        "the_admin_of_globex_creates_another_organization_and_becomes_its_admin",
+        "a_freshly_signed_up_user_creates_an_organization_and_becomes_its_admin",
+    ],
+)
+def test_any_signed_in_user_creates_an_organization(
+    client: FlaskClient, stack: Stack, who: str | None
+) -> None:
+    person = seeded(stack, who) if who else sign_up(stack, confirmed=False)
+    slug = unique_slug("new")
+    response = call(client, person, "createOrganization", {"name": "  Widgets Ltd ", "slug": slug})
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    assert (created["name"], created["slug"], created["role"]) == ("Widgets Ltd", slug, "admin")
+    assert (created["customer_access"], created["verified_domains"]) == ("public", [])
+    mine = call(client, person, "listMyOrganizations").get_json()["items"]
+    assert {"id": created["id"], "role": "admin"}.items() <= next(
+        org for org in mine if org["id"] == created["id"]
+    ).items()
+
+
+def test_anon_cannot_create_an_organization(
+    client: FlaskClient, db: psycopg.Connection[Any]
+) -> None:
+    slug = unique_slug("anon")
+    response = call(client, None, "createOrganization", {"name": "Anon", "slug": slug})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+    assert (
+        db.execute("select 1 from public.organizations where slug = %s", (slug,)).fetchall() == []
+    )
+
+
+def test_a_taken_slug_is_a_conflict_that_leaves_the_owner_untouched(
+    client: FlaskClient, stack: Stack, db: psycopg.Connection[Any]
+) -> None:
+    person = sign_up(stack)
+    response = call(client, person, "createOrganization", {"name": "Acme again", "slug": "acme"})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "conflict"
+    row = db.execute("select name from public.organizations where slug = 'acme'").fetchone()
+    assert row == ("Acme Support",)
+    assert call(client, person, "listMyOrganizations").get_json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({"slug": "fine-slug"}, ["name"]),
+        ({"name": "Fine"}, ["slug"]),
+        ({"name": "", "slug": "fine-slug"}, ["name"]),
+        ({"name": "   ", "slug": "fine-slug"}, ["name"]),
+        ({"name": "x" * 201, "slug": "fine-slug"}, ["name"]),
+        ({"name": "x" * 20_000, "slug": "fine-slug"}, ["name"]),
+        ({"name": 42, "slug": "fine-slug"}, ["name"]),
+        ({"name": None, "slug": "fine-slug"}, ["name"]),
+        ({"name": "Fine", "slug": "Upper-Case"}, ["slug"]),
+        ({"name": "Fine", "slug": "x"}, ["slug"]),
+        ({"name": "Fine", "slug": "x" * 64}, ["slug"]),
+        ({"name": "Fine", "slug": "has space"}, ["slug"]),
+        ({"name": "Fine", "slug": ["fine-slug"]}, ["slug"]),
+        ({"name": "Fine", "slug": "fine-slug", "owner": "me"}, ["owner"]),
+    ],
+    ids=[
+        "a_missing_name_is_invalid", "a_missing_slug_is_invalid", "an_empty_name_is_invalid",
+        "a_blank_name_is_invalid", "a_name_of_201_characters_is_invalid",
+        "a_huge_name_is_invalid", "a_number_as_name_is_invalid", "a_null_name_is_invalid",
+        "an_uppercase_slug_is_invalid", "a_one_letter_slug_is_invalid",
+        "a_slug_of_64_characters_is_invalid", "a_slug_with_a_space_is_invalid",
+        "a_list_as_slug_is_invalid", "an_unknown_field_is_invalid",
+    ],
+)  # fmt: skip
+def test_invalid_organization_is_rejected(
+    client: FlaskClient, stack: Stack, body: dict[str, Any], path: list[str]
+) -> None:
+    person = sign_up(stack)
+    response = call(client, person, "createOrganization", body)
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["code"] == "validation_failed"
+    assert path in error_paths(response)
+    assert call(client, person, "listMyOrganizations").get_json()["items"] == []
+
+
+def test_a_body_that_is_not_an_object_is_rejected(client: FlaskClient, stack: Stack) -> None:
+    response = call(client, sign_up(stack), "createOrganization", ["Widgets", "widgets"])
+    assert response.status_code == 422
+    assert set(response.get_json()) == {"error"}
+    assert set(response.get_json()["error"]) == {"code", "message", "details"}
+
+
+# updateOrganization ------------------------------------------------------------------------
+
+
+def test_the_admin_renames_and_restricts_the_organization(
+    client: FlaskClient, new_org: Org, db: psycopg.Connection[Any]
+) -> None:
+    body = {"org_id": new_org.id, "name": " Renamed ", "customer_access": "domain",
+            "verified_domains": ["initech.test", "initrode.test"]}  # fmt: skip
+    response = call(client, new_org.admin, "updateOrganization", body)
+    assert response.status_code == 200, response.get_json()
+    updated = response.get_json()
+    assert (updated["name"], updated["customer_access"]) == ("Renamed", "domain")
+    assert updated["verified_domains"] == ["initech.test", "initrode.test"]
+    assert updated["slug"] == new_org.slug
+    stored = db.execute(
+        "select name, customer_access, verified_domains from public.organizations where id = %s",
+        (new_org.id,),
+    ).fetchone()
+    assert stored == ("Renamed", "domain", ["initech.test", "initrode.test"])
+
+
+def test_domains_are_stored_lowercase_whatever_case_the_admin_types(
+    client: FlaskClient, new_org: Org
+) -> None:
+    body = {"org_id": new_org.id, "verified_domains": [" Initech.TEST "]}
+    response = call(client, new_org.admin, "updateOrganization", body)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["verified_domains"] == ["initech.test"]
+
+
+def test_changing_one_field_keeps_the_others(client: FlaskClient, new_org: Org) -> None:
+    body = {"org_id": new_org.id, "verified_domains": ["initech.test"]}
+    call(client, new_org.admin, "updateOrganization", body)
+    response = call(
+        client, new_org.admin, "updateOrganization", {"org_id": new_org.id, "name": "B"}
+    )
+    assert response.get_json()["verified_domains"] == ["initech.test"]
+    assert response.get_json()["customer_access"] == "public"
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "code"),
+    [
+        ("employee", 403, "forbidden"),
+        ("customer", 404, "not_found"),
+        ("other_org_admin", 404, "not_found"),
+        ("anon", 401, "unauthorized"),
+    ],
+    ids=[
+        "an_employee_is_forbidden_to_update_the_organization",
+        "a_customer_does_not_find_the_organization_to_update",
+        "the_admin_of_another_org_does_not_find_an_organization_it_cannot_see",
+        "anon_is_unauthorized_to_update_the_organization",
+    ],
+)
+def test_only_the_admin_updates_the_organization(
+    client: FlaskClient, stack: Stack, db: psycopg.Connection[Any], role: str, status: int,
+    code: str,
+) -> None:  # fmt: skip
+    org = create_org(stack, customer_access="invite")
+    who = {"employee": org.employee, "customer": org.customer,
+           "other_org_admin": seeded(stack, "globex_admin"), "anon": None}[role]  # fmt: skip
+    before = org_state(db, org.id)
+    response = call(client, who, "updateOrganization", {"org_id": org.id, "name": "Hijacked"})
+    assert response.status_code == status, response.get_json()
+    assert response.get_json()["error"]["code"] == code
+    assert org_state(db, org.id) == before
+
+
+def test_the_admin_of_another_org_does_not_find_a_public_organization_either(
+    client: FlaskClient, stack: Stack, new_org: Org, db: psycopg.Connection[Any]
+) -> None:
+    """Admin actions answer 404 to an admin of another organization (README, issue 4), even when
+    the organization is public and so readable by every signed-in user."""
+    before = org_state(db, new_org.id)
+    body = {"org_id": new_org.id, "name": "Hijacked"}
+    response = call(client, seeded(stack, "globex_admin"), "updateOrganization", body)
+    assert response.status_code == 404, response.get_json()
+    assert response.get_json()["error"]["code"] == "not_found"
+    assert org_state(db, new_org.id) == before
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({}, ["body"]),
+        ({"name": None}, ["name"]),
+        ({"name": ""}, ["name"]),
+        ({"name": "x" * 201}, ["name"]),
+        ({"customer_access": "everyone"}, ["customer_access"]),
+        ({"customer_access": None}, ["customer_access"]),
+        ({"verified_domains": "initech.test"}, ["verified_domains"]),
+        ({"verified_domains": ["not a domain"]}, ["verified_domains", "0"]),
+        ({"verified_domains": ["localhost"]}, ["verified_domains", "0"]),
+        ({"verified_domains": [f"d{i}.test" for i in range(51)]}, ["verified_domains"]),
+        ({"verified_domains": None}, ["verified_domains"]),
+        ({"slug": "new-slug"}, ["slug"]),
+        ({"org_id": "not-a-uuid"}, ["org_id"]),
+    ],
+    ids=[
+        "naming_no_change_is_invalid", "a_null_name_is_invalid", "an_empty_name_is_invalid",
+        "a_name_of_201_characters_is_invalid", "an_unknown_access_mode_is_invalid",
+        "a_null_access_mode_is_invalid", "domains_as_a_string_are_invalid",
+        "a_domain_with_spaces_is_invalid", "a_domain_without_a_dot_is_invalid",
+        "more_than_50_domains_are_invalid", "null_domains_are_invalid",
+        "the_slug_cannot_be_changed", "an_org_id_that_is_not_a_uuid_is_invalid",
+    ],
+)  # fmt: skip
+def test_invalid_update_is_rejected_and_changes_nothing(
+    client: FlaskClient, new_org: Org, db: psycopg.Connection[Any], change: dict[str, Any],
+    path: list[Any],
+) -> None:  # fmt: skip
+    before = org_state(db, new_org.id)
+    response = call(client, new_org.admin, "updateOrganization", {"org_id": new_org.id, **change})
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["code"] == "validation_failed"
+    assert path in error_paths(response)
+    assert org_state(db, new_org.id) == before
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["unknown", "other_tenant"],
+    ids=["an_unknown_org_is_not_found", "another_tenants_org_is_not_found"],
+)
+def test_updating_an_org_one_does_not_administer_is_not_found(
+    client: FlaskClient, stack: Stack, db: psycopg.Connection[Any], target: str
+) -> None:
+    admin = create_org(stack).admin
+    other = create_org(stack, customer_access="invite")
+    org_id = str(uuid.uuid4()) if target == "unknown" else other.id
+    before = org_state(db, other.id)
+    response = call(client, admin, "updateOrganization", {"org_id": org_id, "name": "Mine now"})
+    assert response.status_code == 404, response.get_json()
+    assert response.get_json()["error"]["code"] == "not_found"
+    assert org_state(db, other.id) == before
+
+
+# listMyOrganizations -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("admin", "admin"), ("employee", "employee"), ("customer", None), ("other_org_admin", None)],
+    ids=[
+        "the_admin_lists_the_organization_as_admin",
+        "an_employee_lists_the_organization_as_employee",
+        "a_customer_does_not_list_an_organization_they_only_submit_to",
+        "the_admin_of_another_org_does_not_list_it",
+    ],
+)
+def test_list_my_organizations_shows_where_i_work(
+    client: FlaskClient, stack: Stack, new_org: Org, role: str, expected: str | None
+) -> None:
+    who = {"admin": new_org.admin, "employee": new_org.employee, "customer": new_org.customer,
+           "other_org_admin": seeded(stack, "globex_admin")}[role]  # fmt: skip
+    response = call(client, who, "listMyOrganizations")
+    assert response.status_code == 200
+    roles = {org["id"]: org["role"] for org in response.get_json()["items"]}
+    assert roles.get(new_org.id) == expected
+
+
+def test_list_my_organizations_for_anon_and_bad_input(client: FlaskClient, new_org: Org) -> None:
+    assert call(client, None, "listMyOrganizations").status_code == 401
+    response = call(client, new_org.admin, "listMyOrganizations", {"org_id": new_org.id})
+    assert response.status_code == 422
+    assert ["org_id"] in error_paths(response)
