@@ -13,8 +13,6 @@ from typing import Any, NamedTuple
 import psycopg
 import pytest
 
-from bff.local import Stack
-
 from .conftest import ActAs
 
 TICKET_FIELDS = {
@@ -35,20 +33,6 @@ class Message(NamedTuple):
 
 # The seeded organizations and teams. tests/actions/conftest.py has the same fixtures, but a
 # conftest there does not reach this module.
-@pytest.fixture(scope="module")
-def orgs(stack: Stack) -> dict[str, str]:
-    """The id of each seeded organization, by slug."""
-    rows = stack.psql("select slug || '=' || id from public.organizations;").splitlines()
-    return dict(row.split("=", 1) for row in rows)
-
-
-@pytest.fixture(scope="module")
-def teams(stack: Stack) -> dict[str, str]:
-    """The id of each seeded team, by name."""
-    rows = stack.psql("select name || '=' || id from public.teams;").splitlines()
-    return dict(row.split("=", 1) for row in rows)
-
-
 def org_topic(org_id: str) -> str:
     return f"org:{org_id}:tickets"
 

@@ -13,8 +13,7 @@ from flask.testing import FlaskClient
 
 from bff.local import Stack
 
-from ..conftest import ActAs
-from .conftest import NewTicket, count_rows
+from ..conftest import ActAs, NewTicket, count_rows
 
 
 def _body(orgs: dict[str, str], **fields: Any) -> dict[str, Any]:

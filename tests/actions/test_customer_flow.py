@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from bff.local import Stack
 
-from .test_organizations import (
+from .conftest import (
     Org,
     Person,
     call,

@@ -11,8 +11,7 @@ import pytest
 
 from bff.local import Stack
 
-from ..conftest import ActAs
-from .conftest import NewTicket, count_rows
+from ..conftest import ActAs, NewTicket, count_rows
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ import pytest
 
 from bff.local import Stack
 
-from ..conftest import ActAs
-from .conftest import NewTicket
+from ..conftest import ActAs, NewTicket
 
 
 def _update(act: ActAs, who: str | None, ticket: dict[str, Any], **changes: Any) -> Any:
