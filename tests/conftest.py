@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +16,6 @@ from werkzeug.test import TestResponse
 
 from bff import Settings, create_app
 from bff.local import Stack, StackConfig
-from bff.local._processes import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,23 +34,14 @@ USERS = {
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     """Start an isolated stack (temporary cluster, free ports) exactly as `bff stack up` does."""
-    state_dir = Path(tempfile.mkdtemp(prefix="bff-test-stack-"))
-    state_dir.chmod(0o755)  # the Postgres OS user must be able to enter it
-    config = StackConfig(
-        project_dir=PROJECT_DIR,
-        state_dir=state_dir,
-        db_port=free_port(),
-        rest_port=free_port(),
-        bff_port=free_port(),
-        durable=False,
-    )
+    config = StackConfig.isolated(PROJECT_DIR, prefix="bff-test-stack-", durable=False)
     test_stack = Stack(config)
     try:
         test_stack.up()
         yield test_stack
     finally:
         test_stack.down()
-        shutil.rmtree(state_dir, ignore_errors=True)
+        shutil.rmtree(config.state_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

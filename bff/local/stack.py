@@ -56,6 +56,23 @@ class StackConfig:
             state_dir = Path(tempfile.gettempdir()) / f"bff-stack-{digest}"
         return replace(cls(project_dir=project_dir, state_dir=state_dir), **overrides)  # type: ignore[arg-type]
 
+    @classmethod
+    def isolated(cls, project_dir: Path, *, prefix: str, **overrides: object) -> StackConfig:
+        """Return a throwaway stack's configuration: a new temp folder and free ports.
+
+        For tests and benchmarks, which must never touch a developer's stack.
+        """
+        state_dir = Path(tempfile.mkdtemp(prefix=prefix))
+        state_dir.chmod(0o755)  # the Postgres OS user must be able to enter it
+        config = cls(
+            project_dir=project_dir.resolve(),
+            state_dir=state_dir,
+            db_port=processes.free_port(),
+            rest_port=processes.free_port(),
+            bff_port=processes.free_port(),
+        )
+        return replace(config, **overrides)  # type: ignore[arg-type]
+
 
 @dataclass
 class Stack:

@@ -11,14 +11,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import jwt
 import pytest
 
 from bff.local import Stack, StackConfig, StackError
-from bff.local._processes import free_port, port_is_free, running_pid
+from bff.local._processes import port_is_free, running_pid
 
 from ..conftest import PROJECT_DIR
 
@@ -34,18 +33,8 @@ def _get(url: str, token: str | None = None) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-def _fresh_config(**overrides: object) -> StackConfig:
-    state_dir = Path(tempfile.mkdtemp(prefix="bff-test-stack-"))
-    state_dir.chmod(0o755)
-    config = StackConfig(
-        project_dir=PROJECT_DIR,
-        state_dir=state_dir,
-        db_port=free_port(),
-        rest_port=free_port(),
-        bff_port=free_port(),
-        durable=False,
-    )
-    return replace(config, **overrides)  # type: ignore[arg-type]
+def _fresh_config() -> StackConfig:
+    return StackConfig.isolated(PROJECT_DIR, prefix="bff-test-stack-", durable=False)
 
 
 def test_second_up_starts_nothing_and_reports_running_stack(stack: Stack) -> None:
