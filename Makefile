@@ -55,8 +55,10 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The benchmark's small scale runs too, as a smoke check that it still works (no timing asserted).
 test: lint
 	$(BIN)/pytest
+	$(BIN)/python -m bench --scale small
 
 bench: setup
 	$(BIN)/python -m bench --scale $(SCALE)

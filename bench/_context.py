@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bench._dataset import Dataset, Person
-from bench._paths import BffPath, Path, PostgrestPath, SqlPath, User, shared_http_client
+from bench._paths import AccessPath, BffPath, PostgrestPath, SqlPath, User, shared_http_client
 from bff.local import Stack
 
 # Organizations by size rank: 1 is the largest. Writers submit to mid-sized ones, so concurrent
@@ -22,7 +22,7 @@ class Context:
     stack: Stack
     dataset: Dataset
     max_clients: int
-    paths: list[Path] = field(init=False)
+    paths: list[AccessPath] = field(init=False)
     service_role_sql: SqlPath = field(init=False)
     large_org_id: str = field(init=False)
     employee: User = field(init=False)

@@ -100,6 +100,16 @@ class Dataset:
             raise LookupError(f"no organization of rank {rank}")
         return str(row[0])
 
+    def ticket_version(self, ticket_id: str) -> int:
+        """Return the stored version of a ticket."""
+        with psycopg.connect(self._db_url) as connection:
+            row = connection.execute(
+                "select version from public.tickets where id = %s", (ticket_id,)
+            ).fetchone()
+        if row is None:
+            raise LookupError(f"no ticket {ticket_id}")
+        return int(row[0])
+
     def _person(self, query: str, args: tuple[int, ...]) -> Person:
         with psycopg.connect(self._db_url) as connection:
             row = connection.execute(query, args).fetchone()

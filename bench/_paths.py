@@ -52,7 +52,7 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class Path(Protocol):
+class AccessPath(Protocol):
     """A way to run a `Call` as a user; `client` picks per-client resources (connections)."""
 
     name: str
@@ -178,10 +178,17 @@ class SqlPath:
 
 
 def shared_http_client(max_connections: int) -> httpx.Client:
-    """Return one HTTP connection pool for the load generator (loopback only)."""
+    """Return one HTTP connection pool for the load generator (loopback only).
+
+    Idle connections are dropped after 1 s, before gunicorn's 2 s keep-alive closes them: while
+    other arms take their turn a connection idles, and reusing one the server is closing at that
+    moment fails with "connection reset by peer".
+    """
     return httpx.Client(
         timeout=httpx.Timeout(_TIMEOUT_S, connect=2.0),
         limits=httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=1.0,
         ),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bench._config import Scale
 from bench._context import Context
 from bench._goals import READ_SCENARIOS, SERVICE_ROLE_SUFFIX
-from bench._paths import Call, Path
+from bench._paths import AccessPath, Call
 from bench._results import Row
 from bench._runner import Arm, Plan, run_interleaved
 
@@ -31,7 +31,7 @@ def read_call(scenario: str, org_id: str) -> Call:
     return Call("list_tickets", params, "listTickets", body)
 
 
-def _arm(ctx: Context, scenario: str, path: Path, label: str) -> Arm:
+def _arm(ctx: Context, scenario: str, path: AccessPath, label: str) -> Arm:
     call = read_call(scenario, ctx.large_org_id)
 
     def operation(client: int, seq: int) -> None:

@@ -21,7 +21,6 @@ class Report:
     triggers: list[tuple[str, str]] = field(default_factory=list)
     amplification: dict[str, Amplification] = field(default_factory=dict)
     bff_rss_mib: dict[str, float] = field(default_factory=dict)
-    first_errors: list[str] = field(default_factory=list)
     duration_s: float = 0.0
 
     def notes(self) -> list[str]:
@@ -54,7 +53,6 @@ class Report:
                 )
         for label, rss in self.bff_rss_mib.items():
             lines.append(f"BFF RSS after the run, {label}: {rss:.1f} MiB")
-        lines += [f"first error: {error}" for error in self.first_errors]
         return lines
 
     def text(self) -> str:

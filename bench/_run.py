@@ -13,6 +13,7 @@ from bench._context import Context
 from bench._dataset import Dataset
 from bench._goals import evaluate
 from bench._memory import gunicorn_rss
+from bench._plans import capture_plans
 from bench._reads import run_reads
 from bench._report import Report
 from bench._results import Row, write_json
@@ -75,6 +76,10 @@ def _measure(
             report.stored_tickets[step] = dataset.grow(step)
             _log(f"grown to {report.stored_tickets[step]:,} tickets", started)
         _add(report, run_reads(context, scale, step), started, f"reads at {step:,}")
+    RESULTS_DIR.mkdir(exist_ok=True)
+    plans = capture_plans(context.stack.db_url, context.employee, context.large_org_id)
+    (RESULTS_DIR / "latest-plans.txt").write_text(plans)
+    _log("plans of the reads written to bench/results/latest-plans.txt", started)
 
 
 def _add(report: Report, rows: list[Row], started: float, what: str) -> None:

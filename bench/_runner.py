@@ -7,6 +7,7 @@ all arms are spread evenly over the same minutes of a noisy machine.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -63,6 +64,14 @@ def run_interleaved(arms: list[Arm], plan: Plan) -> None:
                 if arm.done < plan.requests:
                     _turn(pool, arm, plan, record=True)
             rotation += 1
+    for arm in arms:
+        if arm.errors:
+            print(
+                f"    {arm.errors} errors in {arm.scenario} via {arm.path};"
+                f" first: {arm.first_error}",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def _turn(pool: ThreadPoolExecutor, arm: Arm, plan: Plan, *, record: bool) -> None:

@@ -14,7 +14,7 @@ import psycopg
 
 from bench._config import Scale
 from bench._context import Context
-from bench._paths import Path, User
+from bench._paths import AccessPath, User
 from bench._results import Row
 from bench._runner import Arm, Plan, run_interleaved
 from bench._writes import create_call
@@ -99,7 +99,7 @@ def run_triggers(
 
 def _arm(
     ctx: Context,
-    path: Path,
+    path: AccessPath,
     customer: User,
     switch: _Switch,
     on: bool,
