@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,12 @@ from bff.errors import Unauthorized
 _ASYMMETRIC_ALGORITHMS = ("ES256", "RS256")
 # An unknown `kid` triggers a refetch (keys rotate), but at most this often.
 _JWKS_REFETCH_INTERVAL = 30.0
+# Verified tokens are remembered until they expire: a browser sends the same access token with
+# every request for up to an hour, and checking its signature each time is most of the BFF's own
+# work per request. Bounded, so a flood of distinct tokens cannot grow memory.
+_VERIFIED_CACHE_SIZE = 4096
+# Tolerated clock difference between Supabase Auth and this server, in seconds.
+_LEEWAY = 5
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,34 @@ class _KeySet:
         return keys
 
 
+class _VerifiedTokens:
+    """The callers of recently verified tokens, until each token's `exp`; oldest dropped first."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[str, tuple[Caller, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Caller | None:
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is None:
+                return None
+            caller, expires_at = entry
+            if time.time() >= expires_at:
+                del self._entries[token]
+                return None
+            self._entries.move_to_end(token)
+            return caller
+
+    def put(self, caller: Caller, expires_at: float) -> None:
+        with self._lock:
+            self._entries[caller.token] = (caller, expires_at)
+            self._entries.move_to_end(caller.token)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
 class TokenVerifier:
     """Check bearer tokens against the project's HS256 secret and/or its JWKS."""
 
@@ -83,10 +118,19 @@ class TokenVerifier:
             raise ValueError("a JWT secret or a JWKS URL is required")
         self._secret = jwt_secret
         self._keyset = _KeySet(jwks_url, http) if jwks_url else None
+        self._verified = _VerifiedTokens(_VERIFIED_CACHE_SIZE)
 
     def verify(self, authorization: str | None) -> Caller:
         """Return the caller named by an `Authorization: Bearer` header, or raise `Unauthorized`."""
         token = _bearer_token(authorization)
+        known = self._verified.get(token)
+        if known is not None:
+            return known
+        caller, expires_at = self._verify_signature_and_claims(token)
+        self._verified.put(caller, expires_at)
+        return caller
+
+    def _verify_signature_and_claims(self, token: str) -> tuple[Caller, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError:
@@ -99,7 +143,7 @@ class TokenVerifier:
                 algorithms=[algorithm],
                 audience="authenticated",
                 options={"require": ["exp", "sub", "aud", "role"]},
-                leeway=5,
+                leeway=_LEEWAY,
             )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("The access token has expired.") from None
@@ -107,7 +151,8 @@ class TokenVerifier:
             raise Unauthorized("The access token is invalid.") from None
         if claims.get("role") != "authenticated":
             raise Unauthorized("The access token does not belong to a signed-in user.")
-        return Caller(user_id=str(claims["sub"]), email=claims.get("email"), token=token)
+        caller = Caller(user_id=str(claims["sub"]), email=claims.get("email"), token=token)
+        return caller, float(claims["exp"]) + _LEEWAY
 
     def _key_for(self, header: dict[str, Any]) -> tuple[Any, str]:
         algorithm = header.get("alg")

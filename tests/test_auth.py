@@ -75,3 +75,12 @@ def test_valid_token_of_either_kind_is_accepted(
         "/actions/listTickets", json={}, headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 200, response.get_json()
+
+
+def test_accepted_token_is_refused_once_it_expires(client: FlaskClient, stack: Stack) -> None:
+    # Valid for one to two more seconds, counting the 5 s of tolerated clock difference.
+    token = _hs256(stack, exp=int(time.time()) - 3)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.post("/actions/listTickets", json={}, headers=headers).status_code == 200
+    time.sleep(2.5)
+    assert client.post("/actions/listTickets", json={}, headers=headers).status_code == 401

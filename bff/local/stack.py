@@ -40,7 +40,7 @@ class StackConfig:
     durable: bool = True
     with_bff: bool = True
     bff_workers: int = 2
-    bff_threads: int = 8
+    bff_threads: int = 16
 
     @classmethod
     def for_checkout(cls, project_dir: Path, **overrides: object) -> StackConfig:
@@ -301,6 +301,9 @@ class Stack:
             "--threads", str(self.config.bff_threads),
             "--worker-class", "gthread",
             "--graceful-timeout", "5",
+            # Longer than any client's or load balancer's idle timeout, so the server never closes
+            # a kept-alive connection just as a request is sent on it.
+            "--keep-alive", "75",
             "bff:create_app()",
         ]  # fmt: skip
         env = {**os.environ, **self.bff_env()}
