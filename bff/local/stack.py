@@ -182,6 +182,8 @@ class Stack:
             "SUPABASE_ANON_KEY": self.anon_key,
             "SUPABASE_JWT_SECRET": self.keys.secret,
             "SUPABASE_JWKS_URL": str(self.keys.public_jwks_file),
+            # One pooled PostgREST connection per request thread: no thread waits for another.
+            "BFF_POOL_SIZE": str(self.config.bff_threads),
         }
 
     # Components ----------------------------------------------------------------------------------
