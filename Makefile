@@ -55,10 +55,11 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The benchmark's small scale runs too, as a smoke check that it still works (no timing asserted).
+# The benchmark's small scale runs too, as a smoke check that it still works (no timing asserted);
+# pytest runs last so its summary closes the output.
 test: lint
-	$(BIN)/pytest
 	$(BIN)/python -m bench --scale small
+	$(BIN)/pytest
 
 bench: setup
 	$(BIN)/python -m bench --scale $(SCALE)

@@ -32,6 +32,15 @@ alter role authenticated set statement_timeout = '8s';
 
 grant usage on schema public to anon, authenticated, service_role;
 
+-- Hosted projects still grant every API role everything on new objects in public; migrations must
+-- revoke what a role may not have, and the local stack holds them to that.
+alter default privileges for role postgres in schema public
+  grant all on tables to anon, authenticated, service_role;
+alter default privileges for role postgres in schema public
+  grant all on sequences to anon, authenticated, service_role;
+alter default privileges for role postgres in schema public
+  grant all on functions to anon, authenticated, service_role;
+
 -- Extensions live in their own schema, as on Supabase.
 create schema if not exists extensions;
 grant usage on schema extensions to anon, authenticated, service_role;
