@@ -376,3 +376,24 @@ def test_deleting_a_team_without_tickets_unassigns_nothing(
     assert response.get_json()["unassigned_tickets"] == 0
     again = call(client, org.admin, "deleteTeam", {"team_id": org.team_id})
     assert again.status_code == 404
+
+
+def test_an_admin_assigned_to_tickets_may_leave_and_the_tickets_are_unassigned(
+    client: FlaskClient, stack: Stack
+) -> None:
+    org = create_org(stack)
+    promote = {"org_id": org.id, "user_id": org.employee.id, "role": "admin"}
+    assert call(client, org.admin, "setMemberRole", promote).status_code == 200
+    submitted = call(
+        client, org.customer, "createTicket",
+        {"handling_org_id": org.id, "subject": "Broken", "description": "It is broken."},
+    ).get_json()  # fmt: skip
+    assign = {"id": submitted["id"], "expected_version": 1, "assigned_employee_id": org.admin.id}
+    assert call(client, org.admin, "updateTicket", assign).status_code == 200
+
+    leave = call(client, org.admin, "removeMember", {"org_id": org.id, "user_id": org.admin.id})
+
+    assert leave.status_code == 200, leave.get_json()
+    ticket = call(client, org.employee, "getTicket", {"id": submitted["id"]}).get_json()
+    assert ticket["assigned_employee_id"] is None
+    assert ticket["events"][-1]["kind"] == "assignment_changed"
