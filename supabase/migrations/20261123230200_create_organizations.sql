@@ -114,19 +114,46 @@ $$;
 
 comment on function private.can_submit_to(uuid) is 'Whether the current user may submit tickets to the organization.';
 
+-- Raises TK404 for an unknown organization and TK403 when the caller may not submit to it; the
+-- customer access rules later say which rule refused them.
+create function private.require_can_submit(p_org_id uuid)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if private.can_submit_to(p_org_id) then
+    return;
+  end if;
+  if not exists (select 1 from public.organizations o where o.id = p_org_id) then
+    raise exception 'The organization was not found; check the organization you are submitting to.'
+      using errcode = 'TK404', hint = 'handling_org_id';
+  end if;
+  raise exception 'You may not submit tickets to this organization.'
+    using errcode = 'TK403', hint = 'handling_org_id';
+end;
+$$;
+
+comment on function private.require_can_submit(uuid) is
+  'Raises TK404 for an unknown organization, TK403 when the current user may not submit to it.';
+
 revoke execute on function
   private.my_org_ids(),
   private.my_admin_org_ids(),
   private.is_org_staff(uuid),
   private.is_org_admin(uuid),
-  private.can_submit_to(uuid)
+  private.can_submit_to(uuid),
+  private.require_can_submit(uuid)
   from public, anon;
 grant execute on function
   private.my_org_ids(),
   private.my_admin_org_ids(),
   private.is_org_staff(uuid),
   private.is_org_admin(uuid),
-  private.can_submit_to(uuid)
+  private.can_submit_to(uuid),
+  private.require_can_submit(uuid)
   to authenticated;
 
 create policy "Users read organizations they belong to or may submit to"

@@ -154,7 +154,15 @@ begin
       raise exception 'Only staff of the handling organization can assign a team.'
         using errcode = 'TK403', hint = 'assigned_team_id';
     end if;
-    if p_new.assigned_employee_id is distinct from p_old.assigned_employee_id then
+    if p_new.assigned_employee_id is distinct from p_old.assigned_employee_id
+      and not (
+        -- the assignee just left the organization: the foreign key clears the assignment
+        p_new.assigned_employee_id is null
+        and not exists (
+          select 1 from public.organization_members m
+          where m.organization_id = p_old.handling_org_id and m.user_id = p_old.assigned_employee_id
+        )
+      ) then
       raise exception 'Only staff of the handling organization can assign an employee.'
         using errcode = 'TK403', hint = 'assigned_employee_id';
     end if;

@@ -161,7 +161,11 @@ begin
   insert into public.ticket_events (ticket_id, actor_id, kind, new_value, is_internal)
   values (new.ticket_id, new.author_id, 'comment_added', jsonb_build_object('comment_id', new.id), new.is_internal);
 
-  update public.tickets set updated_at = now() where id = new.ticket_id;
+  -- The requester sees updated_at: only public comments count as activity, or an internal note
+  -- would betray that staff wrote something they cannot read.
+  if not new.is_internal then
+    update public.tickets set updated_at = now() where id = new.ticket_id;
+  end if;
   return null;
 end;
 $$;

@@ -93,11 +93,7 @@ begin
     end if;
   end if;
 
-  if not exists (select 1 from public.organizations o where o.id = p_handling_org_id)
-    or not private.can_submit_to(p_handling_org_id) then
-    raise exception 'The organization was not found; check the organization you are submitting to.'
-      using errcode = 'TK404', hint = 'handling_org_id';
-  end if;
+  perform private.require_can_submit(p_handling_org_id);
 
   insert into public.tickets (handling_org_id, user_id, subject, description, priority)
   values (p_handling_org_id, v_user_id, v_subject, v_description, p_priority)

@@ -1,4 +1,5 @@
--- API: ticket_stats, counts for an organization's dashboard in one pass over its tickets.
+-- API: ticket_stats, an organization's dashboard counts, read from the counts kept by
+-- 20261123231250_count_tickets_for_stats.sql instead of scanning the organization's tickets.
 
 create function public.ticket_stats(p_org_id uuid)
 returns jsonb
@@ -16,39 +17,38 @@ begin
 
   select jsonb_build_object(
     'org_id', p_org_id,
-    'total', count(*),
+    'total', coalesce(sum(c.tickets), 0)::bigint,
     'by_status', jsonb_build_object(
-      'open', count(*) filter (where t.status = 'open'),
-      'in_progress', count(*) filter (where t.status = 'in_progress'),
-      'waiting_on_customer', count(*) filter (where t.status = 'waiting_on_customer'),
-      'resolved', count(*) filter (where t.status = 'resolved'),
-      'closed', count(*) filter (where t.status = 'closed')
+      'open', coalesce(sum(c.tickets) filter (where c.status = 'open'), 0)::bigint,
+      'in_progress', coalesce(sum(c.tickets) filter (where c.status = 'in_progress'), 0)::bigint,
+      'waiting_on_customer', coalesce(sum(c.tickets) filter (where c.status = 'waiting_on_customer'), 0)::bigint,
+      'resolved', coalesce(sum(c.tickets) filter (where c.status = 'resolved'), 0)::bigint,
+      'closed', coalesce(sum(c.tickets) filter (where c.status = 'closed'), 0)::bigint
     ),
     'by_priority', jsonb_build_object(
-      'low', count(*) filter (where t.priority = 'low'),
-      'medium', count(*) filter (where t.priority = 'medium'),
-      'high', count(*) filter (where t.priority = 'high'),
-      'urgent', count(*) filter (where t.priority = 'urgent')
+      'low', coalesce(sum(c.tickets) filter (where c.priority = 'low'), 0)::bigint,
+      'medium', coalesce(sum(c.tickets) filter (where c.priority = 'medium'), 0)::bigint,
+      'high', coalesce(sum(c.tickets) filter (where c.priority = 'high'), 0)::bigint,
+      'urgent', coalesce(sum(c.tickets) filter (where c.priority = 'urgent'), 0)::bigint
     ),
-    'open', count(*) filter (where t.status = 'open'),
-    'in_progress', count(*) filter (where t.status = 'in_progress'),
-    'high_priority', count(*) filter (
-      where t.priority in ('high', 'urgent') and t.status not in ('resolved', 'closed')
-    ),
-    'unassigned', count(*) filter (
-      where t.assigned_team_id is null
-        and t.assigned_employee_id is null
-        and t.status not in ('resolved', 'closed')
-    )
+    'open', coalesce(sum(c.tickets) filter (where c.status = 'open'), 0)::bigint,
+    'in_progress', coalesce(sum(c.tickets) filter (where c.status = 'in_progress'), 0)::bigint,
+    'high_priority', coalesce(sum(c.tickets) filter (
+      where c.priority in ('high', 'urgent') and c.status not in ('resolved', 'closed')
+    ), 0)::bigint,
+    'unassigned', coalesce(sum(c.tickets) filter (
+      where c.unassigned and c.status not in ('resolved', 'closed')
+    ), 0)::bigint
   )
   into v_stats
-  from public.tickets t
-  where t.handling_org_id = p_org_id;
+  from private.ticket_stat_counts c
+  where c.organization_id = p_org_id;
 
   return v_stats;
 end;
 $$;
 
-comment on function public.ticket_stats(uuid) is 'Ticket counts of an organization, for its staff.';
+comment on function public.ticket_stats(uuid) is
+  'Ticket counts of an organization, for its staff (read from private.ticket_stat_counts).';
 revoke execute on function public.ticket_stats(uuid) from public, anon;
 grant execute on function public.ticket_stats(uuid) to authenticated;

@@ -130,3 +130,31 @@ $$;
 comment on function private.my_requested_org_ids() is 'Organizations handling tickets the current user requested.';
 revoke execute on function private.my_requested_org_ids() from public, anon;
 grant execute on function private.my_requested_org_ids() to authenticated;
+
+-- create_ticket now says which rule refused the caller (the tickets insert policy enforces the same
+-- rule for direct PostgREST inserts, through can_submit_to).
+create or replace function private.require_can_submit(p_org_id uuid)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_access text;
+begin
+  if private.can_submit_to(p_org_id) then
+    return;
+  end if;
+  select o.customer_access into v_access from public.organizations o where o.id = p_org_id;
+  if v_access is null then
+    raise exception 'The organization was not found; check the organization you are submitting to.'
+      using errcode = 'TK404', hint = 'handling_org_id';
+  end if;
+  raise exception '%', case v_access
+      when 'domain' then 'This organization accepts tickets only from confirmed email addresses at its own domains.'
+      else 'This organization accepts tickets only from customers it has invited.'
+    end
+    using errcode = 'TK403', hint = 'handling_org_id';
+end;
+$$;
