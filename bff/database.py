@@ -44,16 +44,9 @@ class Database:
 
     def as_user(self, access_token: str) -> SyncPostgrestClient:
         """Return a PostgREST client that acts with the caller's access token."""
-        return self._client(access_token)
-
-    def as_anon(self) -> SyncPostgrestClient:
-        """Return a PostgREST client that acts with the project's anon key."""
-        return self._client(self._settings.anon_key)
-
-    def _client(self, token: str) -> SyncPostgrestClient:
         return SyncPostgrestClient(
             self._settings.rest_url,
-            headers={"apikey": self._settings.anon_key, "Authorization": f"Bearer {token}"},
+            headers={"apikey": self._settings.anon_key, "Authorization": f"Bearer {access_token}"},
             http_client=self.http,
             # Retries would hold a failing request for up to 30 s; callers get a fast 503 instead.
             retry_enabled=False,
