@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import ValidationError
 
 from bff.actions import ACTIONS, ActionContext
@@ -32,9 +32,13 @@ def run_action(name: str) -> tuple[Response, int]:
     context = ActionContext(
         caller=caller, db=database.as_user(caller.token), idempotency_key=_idempotency_key()
     )
-    with translate_errors():
-        result = action.run(context, payload)
-    response = jsonify(result.model_dump(mode="json"))
+    try:
+        with translate_errors():
+            result = action.run(context, payload)
+    finally:
+        g.upstream_ms = context.upstream_ms
+    # pydantic writes the JSON itself: no intermediate dicts, no second encoder.
+    response = Response(result.model_dump_json(), mimetype="application/json")
     response.headers.update(context.response_headers)
     return response, action.status
 

@@ -2,7 +2,9 @@
 
 One `httpx.Client` (one connection pool) is shared by every request; each request gets a light
 PostgREST client carrying the caller's own token, so row-level security sees the real user. The
-per-request client is never closed: closing it would close the shared pool.
+per-request client is never closed: closing it would close the shared pool. Because the pool is
+shared between users, it keeps no cookies: one an upstream proxy sets while serving one user's
+request must not ride along on the next user's.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
@@ -40,6 +43,7 @@ class Database:
             limits=httpx.Limits(
                 max_connections=settings.pool_size, max_keepalive_connections=settings.pool_size
             ),
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         )
 
     def as_user(self, access_token: str) -> SyncPostgrestClient:

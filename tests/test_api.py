@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from bff import Settings, create_app
 from bff.local import Stack
 from bff.local._processes import free_port
+
+from .conftest import ActAs
 
 
 @pytest.mark.parametrize(
@@ -54,6 +58,43 @@ def test_every_response_carries_a_request_id(client: FlaskClient) -> None:
     assert echoed.headers["X-Request-Id"] == "trace-123"
     unsafe = client.get("/healthz", headers={"X-Request-Id": "<script>"})
     assert unsafe.headers["X-Request-Id"] != "<script>"
+
+
+def _server_timing(header: str) -> dict[str, float]:
+    metrics = {}
+    for metric in header.split(","):
+        name, *params = (part.strip() for part in metric.split(";"))
+        durations = [float(param[4:]) for param in params if param.startswith("dur=")]
+        metrics[name] = durations[0]
+    return metrics
+
+
+def test_server_timing_says_how_long_the_bff_and_postgrest_took(
+    client: FlaskClient, act: ActAs, orgs: dict[str, str]
+) -> None:
+    stats = act("agent1", "ticketStats", {"org_id": orgs["acme"]})
+    assert stats.status_code == 200
+    timing = _server_timing(stats.headers["Server-Timing"])
+    assert set(timing) == {"app", "db"}
+    assert 0 < timing["db"] <= timing["app"]
+
+    refused = act("alice", "ticketStats", {"org_id": orgs["acme"]})
+    assert refused.status_code == 404
+    assert set(_server_timing(refused.headers["Server-Timing"])) == {"app", "db"}
+
+    health = _server_timing(client.get("/healthz").headers["Server-Timing"])
+    assert set(health) == {"app"}
+
+
+def test_the_shared_upstream_pool_keeps_no_cookies(app: Flask) -> None:
+    database = app.extensions["bff.database"]
+    answer = httpx.Response(
+        200,
+        headers={"Set-Cookie": "__cf_bm=abc; Path=/; HttpOnly"},
+        request=httpx.Request("GET", app.extensions["bff.settings"].rest_url + "/rpc/x"),
+    )
+    database.http.cookies.extract_cookies(answer)
+    assert len(database.http.cookies) == 0
 
 
 def test_health_and_readiness(client: FlaskClient) -> None:

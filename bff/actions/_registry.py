@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -30,6 +31,8 @@ class ActionContext:
     db: SyncPostgrestClient
     idempotency_key: str | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
+    upstream_ms: float = 0.0
+    """Time spent waiting for PostgREST, reported in the `Server-Timing` header."""
 
 
 In = TypeVar("In", bound=ActionIn)
@@ -74,7 +77,11 @@ def action(
 
 def call(ctx: ActionContext, function: str, **params: Any) -> Any:
     """Call the SQL function `function` through PostgREST as the caller; return its JSON."""
-    return ctx.db.rpc(function, params).execute().data
+    started = time.perf_counter()
+    try:
+        return ctx.db.rpc(function, params).execute().data
+    finally:
+        ctx.upstream_ms += (time.perf_counter() - started) * 1000.0
 
 
 def _resolve(run: Callable[..., Any], hint: Any) -> Any:

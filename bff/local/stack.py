@@ -308,6 +308,10 @@ class Stack:
             "--keep-alive", "75",
             "bff:create_app()",
         ]  # fmt: skip
+        if Path("/dev/shm").is_dir():  # noqa: S108 - gunicorn's advice, not a temp file of ours
+            # Workers touch a heartbeat file on every loop; on a disk-backed /tmp that is a
+            # metadata write per request.
+            argv[-1:-1] = ["--worker-tmp-dir", "/dev/shm"]  # noqa: S108
         env = {**os.environ, **self.bff_env()}
         env.pop("SUPABASE_URL", None)
         processes.spawn(argv, pid_file=pid_file, log_file=log_file, env=env)
