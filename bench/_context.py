@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from bench._dataset import Dataset, Person
 from bench._paths import AccessPath, BffPath, PostgrestPath, SqlPath, User, shared_http_client
+from bench._runner import Arm, Plan, run_interleaved
+from bench._split import BffSplit
 from bff.local import Stack
 
 # Organizations by size rank: 1 is the largest. Writers submit to mid-sized ones, so concurrent
@@ -23,14 +25,18 @@ class Context:
     dataset: Dataset
     max_clients: int
     paths: list[AccessPath] = field(init=False)
+    bff: BffPath = field(init=False)
+    splits: dict[str, BffSplit] = field(default_factory=dict)
+    """By scenario, where the BFF's time went at one client (the last size measured)."""
     service_role_sql: SqlPath = field(init=False)
     large_org_id: str = field(init=False)
     employee: User = field(init=False)
 
     def __post_init__(self) -> None:
         stack = self.stack
+        self.bff = BffPath(stack.bff_url, shared_http_client(self.max_clients))
         self.paths = [
-            BffPath(stack.bff_url, shared_http_client(self.max_clients)),
+            self.bff,
             PostgrestPath(stack.rest_url, stack.anon_key, shared_http_client(self.max_clients)),
             SqlPath(stack.db_url),
         ]
@@ -51,6 +57,14 @@ class Context:
     def writer_org(self, client: int) -> str:
         """Return the organization client `client` submits its tickets to."""
         return self.dataset.organization(FIRST_WRITER_ORG_RANK + client)
+
+    def run(self, arms: list[Arm], plan: Plan, *, tickets: int) -> None:
+        """Run the arms interleaved; at one client, also record where the BFF's time went."""
+        self.bff.server_timings.clear()
+        run_interleaved(arms, plan)
+        if plan.clients == 1:
+            split = BffSplit.of(arms, self.bff, tickets=tickets)
+            self.splits[split.scenario] = split
 
     def close(self) -> None:
         """Close every path's connections."""

@@ -70,6 +70,9 @@ class BffPath:
     def __init__(self, base_url: str, http: httpx.Client) -> None:
         self._base_url = base_url
         self._http = http
+        self.server_timings: list[tuple[float, float]] = []
+        """(app, db) in ms from each answer's `Server-Timing`: inside the BFF, and waiting for
+        PostgREST. Appending to a list is atomic, so client threads share it."""
 
     def run(self, call: Call, user: User, client: int) -> Any:
         headers = {"Authorization": f"Bearer {user.token}", **call.headers}
@@ -78,6 +81,8 @@ class BffPath:
         )
         if response.status_code >= 400:
             raise CallFailed(f"bff {call.action}: {response.status_code} {response.text[:200]}")
+        timing = server_timing(response.headers.get("Server-Timing", ""))
+        self.server_timings.append((timing.get("app", 0.0), timing.get("db", 0.0)))
         return response.json()
 
     def close(self) -> None:
@@ -175,6 +180,17 @@ class SqlPath:
             for connection in self._connections.values():
                 connection.close()
             self._connections.clear()
+
+
+def server_timing(header: str) -> dict[str, float]:
+    """Return the durations of a `Server-Timing` header by metric name."""
+    durations = {}
+    for metric in header.split(","):
+        name, *params = (part.strip() for part in metric.split(";"))
+        for param in params:
+            if param.startswith("dur="):
+                durations[name] = float(param.removeprefix("dur="))
+    return durations
 
 
 def shared_http_client(max_connections: int) -> httpx.Client:

@@ -11,7 +11,7 @@ from bench._context import Context
 from bench._goals import READ_SCENARIOS, SERVICE_ROLE_SUFFIX
 from bench._paths import AccessPath, Call
 from bench._results import Row
-from bench._runner import Arm, Plan, run_interleaved
+from bench._runner import Arm, Plan
 
 SEARCH_TEXT = "webhook"  # in about 1 ticket in 20 (see _dataset_sql)
 
@@ -47,6 +47,6 @@ def run_reads(ctx: Context, scale: Scale, tickets: int) -> list[Row]:
     for scenario in READ_SCENARIOS:
         arms = [_arm(ctx, scenario, path, scenario) for path in ctx.paths]
         arms.append(_arm(ctx, scenario, ctx.service_role_sql, scenario + SERVICE_ROLE_SUFFIX))
-        run_interleaved(arms, plan)
+        ctx.run(arms, plan, tickets=tickets)
         rows += [Row.from_arm(arm, clients=1, tickets=tickets) for arm in arms]
     return rows

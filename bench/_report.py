@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bench._config import Scale
 from bench._goals import Goal
 from bench._results import Row, markdown_table, text_table
+from bench._split import BffSplit
 from bench._triggers import Amplification
 
 
@@ -21,6 +22,7 @@ class Report:
     triggers: list[tuple[str, str]] = field(default_factory=list)
     amplification: dict[str, Amplification] = field(default_factory=dict)
     bff_rss_mib: dict[str, float] = field(default_factory=dict)
+    splits: list[BffSplit] = field(default_factory=list)
     duration_s: float = 0.0
 
     def notes(self) -> list[str]:
@@ -51,6 +53,7 @@ class Report:
                     f"{key}: {total.wal_bytes / total.requests / 1024:.1f} KiB WAL and "
                     f"{total.messages / total.requests:.2f} realtime.messages rows per request"
                 )
+        lines += [split.line() for split in self.splits]
         for label, rss in self.bff_rss_mib.items():
             lines.append(f"BFF RSS after the run, {label}: {rss:.1f} MiB")
         return lines

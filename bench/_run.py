@@ -47,6 +47,7 @@ def run(scale: Scale) -> int:
             _measure(context, dataset, scale, report, started)
         finally:
             context.close()
+        report.splits = list(context.splits.values())
         report.bff_rss_mib = gunicorn_rss(stack.config.state_dir / "bff.pid")
     report.duration_s = time.monotonic() - started
     report.goals = evaluate(report.rows, largest=scale.ticket_steps[-1])

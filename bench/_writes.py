@@ -9,7 +9,7 @@ from bench._config import Scale
 from bench._context import Context
 from bench._paths import AccessPath, Call, User
 from bench._results import Row
-from bench._runner import Arm, Plan, run_interleaved
+from bench._runner import Arm, Plan
 
 
 def create_call(org_id: str, seq: int, tag: str) -> Call:
@@ -92,9 +92,9 @@ def run_writes(ctx: Context, scale: Scale, tickets: int) -> list[Row]:
         plan = Plan(clients, requests, scale.batch, scale.scenario_cap_s)
         customers = [ctx.customer(client + 1) for client in range(clients)]
         arms = [create_arm(ctx, path, customers, "create_ticket") for path in ctx.paths]
-        run_interleaved(arms, plan)
+        ctx.run(arms, plan, tickets=tickets)
         rows += [Row.from_arm(arm, clients=clients, tickets=tickets) for arm in arms]
         arms = [update_arm(ctx, path, clients) for path in ctx.paths]
-        run_interleaved(arms, plan)
+        ctx.run(arms, plan, tickets=tickets)
         rows += [Row.from_arm(arm, clients=clients, tickets=tickets) for arm in arms]
     return rows
