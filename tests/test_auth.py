@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask.testing import FlaskClient
+from jwt.algorithms import ECAlgorithm
 
+from bff.auth import TokenVerifier
+from bff.errors import Unauthorized
 from bff.local import Stack
 
 
@@ -84,3 +90,37 @@ def test_accepted_token_is_refused_once_it_expires(client: FlaskClient, stack: S
     assert client.post("/actions/listTickets", json={}, headers=headers).status_code == 200
     time.sleep(2.5)
     assert client.post("/actions/listTickets", json={}, headers=headers).status_code == 401
+
+
+def test_a_rotated_in_signing_key_is_fetched_but_not_more_than_every_30_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jwks_file = tmp_path / "jwks.json"
+
+    def publish(*keys: tuple[str, ec.EllipticCurvePrivateKey]) -> None:
+        entries = [
+            {**json.loads(ECAlgorithm.to_jwk(key.public_key())), "kid": kid, "alg": "ES256"}
+            for kid, key in keys
+        ]
+        jwks_file.write_text(json.dumps({"keys": entries}))
+
+    def token(kid: str, key: ec.EllipticCurvePrivateKey, sub: str = "u1") -> str:
+        claims = {"sub": sub, "aud": "authenticated", "role": "authenticated",
+                  "exp": int(time.time()) + 600}  # fmt: skip
+        return "Bearer " + jwt.encode(claims, key, algorithm="ES256", headers={"kid": kid})
+
+    old, new = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    publish(("old", old))
+    with httpx.Client() as http:
+        verifier = TokenVerifier(None, str(jwks_file), http)
+        assert verifier.verify(token("old", old)).user_id == "u1"
+
+        # Supabase Auth publishes the new key beside the old one, then signs with it.
+        publish(("old", old), ("new", new))
+        with pytest.raises(Unauthorized, match="unknown key"):
+            verifier.verify(token("new", new))  # fetched moments ago: not again yet
+
+        monkeypatch.setattr("bff.auth._JWKS_REFETCH_INTERVAL", 0.0)  # as if 30 s had passed
+        assert verifier.verify(token("new", new)).user_id == "u1"
+        # Tokens signed with the old key stay valid until they expire.
+        assert verifier.verify(token("old", old, sub="u2")).user_id == "u2"
