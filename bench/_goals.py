@@ -8,7 +8,15 @@ from dataclasses import dataclass
 
 from bench._results import Row
 
-READ_SCENARIOS = ("list_tickets_status", "list_tickets_search", "ticket_stats")
+READ_SCENARIOS = (
+    "list_tickets_status",
+    "list_tickets_search",
+    "ticket_stats",
+    "list_tickets_all_orgs",
+)
+# Without an organization, service_role lists every ticket of every organization: other work than
+# the employee's, so that scenario is not compared with service_role.
+RLS_COST_SCENARIOS = ("list_tickets_status", "list_tickets_search", "ticket_stats")
 SERVICE_ROLE_SUFFIX = "_service_role"
 
 
@@ -68,7 +76,7 @@ def evaluate(rows: list[Row], largest: int) -> list[Goal]:
                 _goal(f"{scenario} p95 ms via {path} at {largest:,} tickets",
                       row.p95_ms, "<= 25 ms", lambda v: v <= 25)
             )  # fmt: skip
-    for scenario in READ_SCENARIOS:
+    for scenario in RLS_COST_SCENARIOS:
         rls = _find(rows, scenario, "sql", 1, largest)
         bypass = _find(rows, scenario + SERVICE_ROLE_SUFFIX, "sql", 1, largest)
         goals.append(

@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from bench._goals import READ_SCENARIOS
+from bench._goals import READ_SCENARIOS, RLS_COST_SCENARIOS
 from bench._paths import User
 from bench._reads import read_call
 
@@ -34,7 +34,8 @@ def capture_plans(db_url: str, user: User, org_id: str) -> str:
         for statement in _AUTO_EXPLAIN:
             connection.execute(statement)
         for scenario in READ_SCENARIOS:
-            for role in ("authenticated", "service_role"):
+            roles = ("authenticated", "service_role") if scenario in RLS_COST_SCENARIOS else ()
+            for role in roles or ("authenticated",):
                 notices.clear()
                 _call(connection, scenario, role, user, org_id)
                 # Keep the statements inside the function that read tickets; the others (claims,

@@ -3,7 +3,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(16);
+select plan(18);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set agent1 '{"sub":"a0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -126,6 +126,41 @@ create function pg_temp.same_as_policy() returns boolean language sql as $$
     and pg_temp.listed(gen_random_uuid()) = '{}'
 $$;
 
+-- Every ticket of the listing without an organization, in order, two per page.
+create function pg_temp.paged(p_sort text, p_direction text) returns uuid[] language plpgsql as $$
+declare
+  v_page jsonb;
+  v_cursor text;
+  v_ids uuid[] := '{}';
+begin
+  loop
+    v_page := public.list_tickets(p_sort => p_sort, p_direction => p_direction, p_limit => 2,
+      p_cursor => v_cursor);
+    v_ids := v_ids || array(select (i ->> 'id')::uuid from jsonb_array_elements(v_page -> 'items') i);
+    v_cursor := v_page ->> 'next_cursor';
+    exit when v_cursor is null;
+  end loop;
+  return v_ids;
+end;
+$$;
+-- The tickets the select policy lets the caller read, in the order list_tickets promises.
+create function pg_temp.in_order(p_sort text, p_direction text) returns uuid[] language sql as $$
+  select coalesce(array_agg(t.id order by
+    case when p_sort = 'priority' and p_direction = 'asc' then t.priority_rank end asc,
+    case when p_sort = 'priority' and p_direction = 'desc' then t.priority_rank end desc,
+    case when p_sort = 'updated_at' and p_direction = 'asc' then t.updated_at end asc,
+    case when p_sort = 'updated_at' and p_direction = 'desc' then t.updated_at end desc,
+    case when p_sort <> 'updated_at' and p_direction = 'asc' then t.created_at end asc,
+    case when p_sort <> 'updated_at' and p_direction = 'desc' then t.created_at end desc,
+    case when p_direction = 'asc' then t.id end asc,
+    case when p_direction = 'desc' then t.id end desc), '{}')
+  from public.tickets t
+$$;
+create function pg_temp.pages_match() returns boolean language sql as $$
+  select bool_and(pg_temp.paged(s, d) = pg_temp.in_order(s, d))
+  from unnest(array['created_at', 'updated_at', 'priority']) s, unnest(array['asc', 'desc']) d
+$$;
+
 set local role authenticated;
 set local request.jwt.claims = '{"sub":"a0000000-0000-4000-8000-000000000003","role":"authenticated"}';
 select ok(pg_temp.same_as_policy() and cardinality(pg_temp.listed(:acme)) > 10,
@@ -133,7 +168,11 @@ select ok(pg_temp.same_as_policy() and cardinality(pg_temp.listed(:acme)) > 10,
 set local request.jwt.claims = :'globex_agent';
 select ok(pg_temp.same_as_policy() and pg_temp.listed(:acme) = array['aaaaaaaa-1000-4000-8000-0000000000f1'::uuid],
   'a requester from another organization lists only the ticket she submitted there');
+select ok(pg_temp.pages_match() and cardinality(pg_temp.paged('created_at', 'desc')) > 2
+  and 'aaaaaaaa-1000-4000-8000-0000000000f1' = any (pg_temp.paged('priority', 'asc')),
+  'without an organization, staff page through their organization and their own requests elsewhere, each sort in order');
 set local request.jwt.claims = :'alice';
+select ok(pg_temp.pages_match(), 'a customer pages through her own tickets, each sort in order');
 select ok(pg_temp.same_as_policy() and cardinality(pg_temp.listed(null)) > 0
   and not exists (select 1 from unnest(pg_temp.listed(null)) x join public.tickets t on t.id = x
     where t.user_id <> 'c0000000-0000-4000-8000-000000000001'),
