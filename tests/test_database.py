@@ -6,12 +6,14 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 
 from bff.local import Stack
 
-from .conftest import PROJECT_DIR
+from .conftest import PROJECT_DIR, NewTicket
 
 _SEARCH_PATH = "-c search_path=public,extensions"
 PGTAP_FILES = sorted((PROJECT_DIR / "supabase/tests/database").glob("*.test.sql"))
@@ -65,3 +67,47 @@ def test_supabase_advisors_report_no_findings(stack: Stack, pgtap_database: str)
     assert result.returncode == 0, result.stderr
     findings = json.loads(result.stdout)["results"]
     assert findings == [], json.dumps(findings, indent=2)
+
+
+def test_concurrent_updates_in_one_organization_do_not_wait_on_its_counts(
+    stack: Stack, new_ticket: NewTicket
+) -> None:
+    """Two sessions move two tickets of one organization from open to in progress at once."""
+    first, second = new_ticket(), new_ticket()
+    move = "update public.tickets set status = 'in_progress' where id = %s"
+    with psycopg.connect(stack.db_url) as holder:
+        holder.execute(move, (first["id"],))  # its counter rows stay locked until it commits
+        # The count shard is the backend pid modulo 8: find a session on another shard.
+        others = [psycopg.connect(stack.db_url, autocommit=True)]
+        while others[-1].info.backend_pid % 8 == holder.info.backend_pid % 8 and len(others) < 9:
+            others.append(psycopg.connect(stack.db_url, autocommit=True))
+        try:
+            others[-1].execute("set lock_timeout = '5s'")
+            others[-1].execute(move, (second["id"],))  # waited, then failed, before sharding
+        finally:
+            for other in others:
+                other.close()
+        holder.commit()
+    counted = _counts(stack)
+    assert counted["shards"] > 1
+    assert counted["counted"] == counted["fresh"]
+
+
+def _counts(stack: Stack) -> dict[str, Any]:
+    with psycopg.connect(stack.db_url) as connection:
+        row = connection.execute(
+            """
+            select
+              (select count(distinct shard) from private.ticket_stat_counts),
+              (select jsonb_object_agg(k, n) from (
+                 select concat_ws('/', organization_id, status, priority, unassigned) k,
+                   sum(tickets) n
+                 from private.ticket_stat_counts group by 1 having sum(tickets) <> 0) c),
+              (select jsonb_object_agg(k, n) from (
+                 select concat_ws('/', handling_org_id, status, priority,
+                   assigned_team_id is null and assigned_employee_id is null) k, count(*) n
+                 from public.tickets group by 1) t)
+            """
+        ).fetchone()
+    assert row is not None
+    return {"shards": row[0], "counted": row[1], "fresh": row[2]}
