@@ -22,6 +22,7 @@ from bench._triggers import run_triggers
 from bench._writes import run_writes
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+LOGS_DIR = RESULTS_DIR / "latest-logs"
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -37,7 +38,9 @@ def run(scale: Scale) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     started = time.monotonic()
     report = Report(scale)
-    with isolated_stack(workers=scale.gunicorn_workers, threads=scale.gunicorn_threads) as stack:
+    with isolated_stack(
+        workers=scale.gunicorn_workers, threads=scale.gunicorn_threads, keep_logs=LOGS_DIR
+    ) as stack:
         _log(f"stack up: BFF {stack.bff_url}, PostgREST {stack.rest_url}", started)
         dataset = Dataset(stack.db_url)
         dataset.prepare(organizations=scale.organizations, customers=scale.customers)
@@ -58,7 +61,8 @@ def run(scale: Scale) -> int:
     errors = sum(row.errors for row in report.rows)
     empty = [row for row in report.rows if row.n == 0]
     if errors or empty:
-        print(f"FAILED: {errors} errors, {len(empty)} rows without a measurement", file=sys.stderr)
+        print(f"FAILED: {errors} errors, {len(empty)} rows without a measurement; the stack's logs "
+              f"are in {LOGS_DIR}", file=sys.stderr)  # fmt: skip
         return 1
     return 0
 

@@ -13,8 +13,12 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def isolated_stack(*, workers: int, threads: int) -> Iterator[Stack]:
-    """Start a stack that shares nothing with a developer's, and remove it afterwards."""
+def isolated_stack(*, workers: int, threads: int, keep_logs: Path) -> Iterator[Stack]:
+    """Start a stack that shares nothing with a developer's, and remove it afterwards.
+
+    Its logs (BFF, PostgREST, Postgres) are copied to `keep_logs` first: an error under load
+    answers only "503" to the client, and the cause is in the BFF's log.
+    """
     config = StackConfig.isolated(
         PROJECT_DIR, prefix="bff-bench-stack-", durable=True, bff_workers=workers,
         bff_threads=threads,
@@ -27,4 +31,6 @@ def isolated_stack(*, workers: int, threads: int) -> Iterator[Stack]:
         try:
             stack.down()
         finally:
+            shutil.rmtree(keep_logs, ignore_errors=True)
+            shutil.copytree(config.state_dir / "logs", keep_logs, dirs_exist_ok=True)
             shutil.rmtree(config.state_dir, ignore_errors=True)
