@@ -34,7 +34,9 @@ class Settings:
     anon_key: str
     jwt_secret: str | None
     jwks_url: str | None
-    request_timeout: float = 5.0
+    # Longer than the statement timeout of signed-in users (8 s on Supabase): a slow statement is
+    # cancelled, and nothing of it committed, before the BFF stops waiting and answers 503.
+    request_timeout: float = 10.0
     connect_timeout: float = 1.0
     max_body_bytes: int = 64 * 1024
     pool_size: int = 32

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import jwt
+import psycopg
 import pytest
 
 from bff import Settings, SettingsError
+from bff.local import Stack
 from bff.settings import LOCAL_JWT_SECRET
 
 
@@ -51,3 +53,16 @@ def test_bad_configuration_stops_start_up_naming_the_setting(
 ) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(environ)
+
+
+def test_the_bff_waits_longer_than_the_database_lets_a_statement_run(stack: Stack) -> None:
+    # Otherwise the BFF answers 503 for a statement that may still commit afterwards. PostgREST
+    # applies the role's own settings (`alter role authenticated set ...`) to each request.
+    with psycopg.connect(stack.db_url) as connection:
+        row = connection.execute(
+            "select extract(epoch from split_part(s, '=', 2)::interval)"
+            " from pg_db_role_setting, unnest(setconfig) s"
+            " where setrole = 'authenticated'::regrole and s like 'statement_timeout=%'"
+        ).fetchone()
+    assert row is not None
+    assert 0 < float(row[0]) < Settings.from_env(stack.bff_env()).request_timeout
