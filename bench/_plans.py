@@ -34,8 +34,8 @@ def capture_plans(db_url: str, user: User, org_id: str) -> str:
         for statement in _AUTO_EXPLAIN:
             connection.execute(statement)
         for scenario in READ_SCENARIOS:
-            roles = ("authenticated", "service_role") if scenario in RLS_COST_SCENARIOS else ()
-            for role in roles or ("authenticated",):
+            with_bypass = scenario in RLS_COST_SCENARIOS
+            for role in ("authenticated", "service_role") if with_bypass else ("authenticated",):
                 notices.clear()
                 _call(connection, scenario, role, user, org_id)
                 # Keep the statements inside the function that read tickets; the others (claims,

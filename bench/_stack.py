@@ -32,5 +32,6 @@ def isolated_stack(*, workers: int, threads: int, keep_logs: Path) -> Iterator[S
             stack.down()
         finally:
             shutil.rmtree(keep_logs, ignore_errors=True)
-            shutil.copytree(config.state_dir / "logs", keep_logs, dirs_exist_ok=True)
+            if (config.state_dir / "logs").is_dir():
+                shutil.copytree(config.state_dir / "logs", keep_logs)
             shutil.rmtree(config.state_dir, ignore_errors=True)
