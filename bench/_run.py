@@ -63,8 +63,19 @@ def run(scale: Scale) -> int:
     if errors or empty:
         print(f"FAILED: {errors} errors, {len(empty)} rows without a measurement; the stack's logs "
               f"are in {LOGS_DIR}", file=sys.stderr)  # fmt: skip
+        _print_bff_errors()
         return 1
     return 0
+
+
+def _print_bff_errors(limit: int = 20) -> None:
+    """Print the BFF's logged errors: where a CI run's output is all there is, they say why."""
+    log = LOGS_DIR / "bff.log"
+    if not log.is_file():
+        return
+    lines = [line for line in log.read_text(errors="replace").splitlines() if " ERROR " in line]
+    for line in lines[:limit]:
+        print(f"  bff.log: {line}", file=sys.stderr)
 
 
 def _measure(
