@@ -55,8 +55,12 @@ class _Switch:
         if self.state["on"] == on:
             return
         verb = "enable" if on else "disable"
-        for table, name in self.triggers:
-            self.admin.execute(f'alter table {table} {verb} trigger "{name}"')
+        # In replica mode the DDL event trigger does not fire, so PostgREST is not told to reload
+        # its schema cache (triggers are not in it) during the next turn's requests.
+        with self.admin.transaction():
+            self.admin.execute("set local session_replication_role = replica")
+            for table, name in self.triggers:
+                self.admin.execute(f'alter table {table} {verb} trigger "{name}"')
         self.state["on"] = on
 
     def sample(self) -> tuple[int, int]:
