@@ -8,11 +8,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from bff.local._errors import StackError
+
 SUPERUSER_PASSWORD = "postgres"  # noqa: S105 - the local stack's well-known password
 _DEBIAN_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
-class PostgresError(RuntimeError):
+class PostgresError(StackError):
     """Postgres is missing, or a cluster command failed."""
 
 
@@ -83,10 +85,6 @@ class Cluster:
         self.durable = durable
         self._bin = find_bin_dir()
         self._user = server_user()
-
-    @property
-    def url(self) -> str:
-        return f"postgresql://postgres:{SUPERUSER_PASSWORD}@127.0.0.1:{self.port}/postgres"
 
     def initialized(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists()

@@ -16,16 +16,14 @@ import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from bff.local import _processes as processes
+from bff.local._errors import StackError
 from bff.local._keys import LocalKeys
-from bff.local._postgres import Cluster, PostgresError, reachable_by, server_user
+from bff.local._postgres import SUPERUSER_PASSWORD, Cluster, reachable_by, server_user
 from bff.settings import local_anon_key
-
-
-class StackError(RuntimeError):
-    """The stack could not be brought up; the message says what to fix."""
 
 
 @dataclass(frozen=True)
@@ -90,7 +88,7 @@ class Stack:
         return self.database_url("postgres")
 
     def database_url(self, name: str) -> str:
-        return f"postgresql://postgres:postgres@127.0.0.1:{self.config.db_port}/{name}"
+        return f"postgresql://postgres:{SUPERUSER_PASSWORD}@127.0.0.1:{self.config.db_port}/{name}"
 
     @property
     def rest_url(self) -> str:
@@ -107,7 +105,7 @@ class Stack:
     def _path(self, name: str) -> Path:
         return self.config.state_dir / name
 
-    @property
+    @cached_property
     def _cluster(self) -> Cluster:
         return Cluster(
             self._path("pgdata"),
@@ -133,10 +131,7 @@ class Stack:
         for name in ("bff", "postgrest"):
             stopped = processes.stop(self._path(f"{name}.pid"))
             report.append(f"{name}: {'stopped' if stopped else 'was not running'}")
-        try:
-            stopped = self._cluster.stop()
-        except PostgresError as error:
-            raise StackError(str(error)) from None
+        stopped = self._cluster.stop()
         report.append(f"postgres: {'stopped' if stopped else 'was not running'}")
         return report
 
@@ -160,13 +155,10 @@ class Stack:
 
     def psql(self, sql: str, variables: dict[str, str] | None = None) -> str:
         """Run SQL as the superuser (from stdin, so `:'name'` variables are quoted by psql)."""
-        argv = ["psql", self.db_url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
+        options = ["-A", "-t"]
         for name, value in (variables or {}).items():
-            argv += ["-v", f"{name}={value}"]
-        result = subprocess.run(argv, input=sql, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise StackError(f"psql failed: {result.stderr.strip()}")
-        return result.stdout.strip()
+            options += ["-v", f"{name}={value}"]
+        return _run_psql(self.db_url, options, sql, what="psql")
 
     def token(self, email: str, *, algorithm: str = "ES256", ttl: int = 3600) -> str:
         """Return a local access token for the user with this email."""
@@ -188,19 +180,16 @@ class Stack:
 
     # Components ----------------------------------------------------------------------------------
     def _up_database(self) -> str:
-        try:
-            cluster = self._cluster
-            if cluster.running():
-                action = "already running"
-            else:
-                self._require_port(self.config.db_port, "Postgres")
-                fresh = not cluster.initialized()
-                if fresh:
-                    cluster.init()
-                cluster.start()
-                action = "created" if fresh else "started"
-        except PostgresError as error:
-            raise StackError(str(error)) from None
+        cluster = self._cluster
+        if cluster.running():
+            action = "already running"
+        else:
+            self._require_port(self.config.db_port, "Postgres")
+            fresh = not cluster.initialized()
+            if fresh:
+                cluster.init()
+            cluster.start()
+            action = "created" if fresh else "started"
         fresh_marker = self._path("seeded")
         if action == "created":
             fresh_marker.unlink(missing_ok=True)
@@ -229,14 +218,7 @@ class Stack:
         return url
 
     def _run_sql_file(self, path: Path, url: str | None = None) -> None:
-        result = subprocess.run(
-            ["psql", url or self.db_url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise StackError(f"{path.name} failed: {result.stderr.strip()}")
+        _run_psql(url or self.db_url, ["-f", str(path)], None, what=path.name)
 
     def _migrate(self, url: str | None = None) -> None:
         cli = self.config.project_dir / "node_modules/.bin/supabase"
@@ -334,3 +316,16 @@ class Stack:
             processes.wait_until(answers, timeout=30, what=what, log_file=log_file)
         except processes.ProcessError as error:
             raise StackError(str(error)) from None
+
+
+def _run_psql(url: str, options: list[str], stdin: str | None, *, what: str) -> str:
+    result = subprocess.run(
+        ["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1", *options],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise StackError(f"{what} failed: {result.stderr.strip()}")
+    return result.stdout.strip()
