@@ -79,7 +79,6 @@ class Database:
 _SQLSTATE_ERRORS: dict[str, type[ApiError]] = {
     "TK403": Forbidden,
     "TK404": NotFound,
-    "TK409": VersionConflict,
     "TK422": IdempotencyKeyReused,
     "TKCON": Conflict,
     "42501": Forbidden,  # RLS or grant refused

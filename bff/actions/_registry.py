@@ -11,6 +11,7 @@ from postgrest import SyncPostgrestClient
 from pydantic import BaseModel, ConfigDict
 
 from bff.auth import Caller
+from bff.errors import ValidationFailed
 
 
 class ActionIn(BaseModel):
@@ -82,6 +83,23 @@ def call(ctx: ActionContext, function: str, **params: Any) -> Any:
         return ctx.db.rpc(function, params).execute().data
     finally:
         ctx.upstream_ms += (time.perf_counter() - started) * 1000.0
+
+
+def named_changes(
+    payload: ActionIn, *, keys: set[str], nullable: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Return the fields the caller named besides `keys`, as JSON, for a partial update.
+
+    Naming nothing is an error, and so is naming `null` for a field outside `nullable`.
+    """
+    named = payload.model_fields_set - keys
+    if not named:
+        raise ValidationFailed.for_field("body", "Name at least one field to change.")
+    for name in type(payload).model_fields:  # in declaration order
+        if name in named and name not in nullable and getattr(payload, name) is None:
+            raise ValidationFailed.for_field(name, f"{name} cannot be null.")
+    changes: dict[str, Any] = payload.model_dump(mode="json", include=named)
+    return changes
 
 
 def _resolve(run: Callable[..., Any], hint: Any) -> Any:

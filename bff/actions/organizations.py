@@ -12,8 +12,14 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from bff.actions._registry import ActionContext, ActionIn, ActionOut, action, call
-from bff.errors import ValidationFailed
+from bff.actions._registry import (
+    ActionContext,
+    ActionIn,
+    ActionOut,
+    action,
+    call,
+    named_changes,
+)
 
 CustomerAccess = Literal["public", "domain", "invite"]
 Role = Literal["admin", "employee"]
@@ -69,13 +75,7 @@ class UpdateOrganizationIn(ActionIn):
 @action("updateOrganization", errors=("403 forbidden: only admins of the organization",))
 def update_organization(ctx: ActionContext, payload: UpdateOrganizationIn) -> OrganizationOut:
     """Rename an organization or change who may submit tickets to it (admins)."""
-    named = payload.model_fields_set - {"org_id"}
-    if not named:
-        raise ValidationFailed.for_field("body", "Name at least one field to change.")
-    for field in named:
-        if getattr(payload, field) is None:
-            raise ValidationFailed.for_field(field, f"{field} cannot be null.")
-    changes = payload.model_dump(mode="json", include=named)
+    changes = named_changes(payload, keys={"org_id"})
     result = call(ctx, "update_organization", p_org_id=str(payload.org_id), p_changes=changes)
     return OrganizationOut.model_validate(result)
 

@@ -13,8 +13,14 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from bff.actions._registry import ActionContext, ActionIn, ActionOut, action, call
-from bff.errors import ValidationFailed
+from bff.actions._registry import (
+    ActionContext,
+    ActionIn,
+    ActionOut,
+    action,
+    call,
+    named_changes,
+)
 
 Status = Literal["open", "in_progress", "waiting_on_customer", "resolved", "closed"]
 Priority = Literal["low", "medium", "high", "urgent"]
@@ -81,7 +87,7 @@ class UpdateTicketIn(ActionIn):
     assigned_employee_id: UUID | None = Field(None, description="null unassigns the employee.")
 
 
-_NOT_NULLABLE = ("subject", "description", "status", "priority")
+_UNASSIGNABLE = frozenset({"assigned_team_id", "assigned_employee_id"})
 
 
 @action(
@@ -93,13 +99,7 @@ _NOT_NULLABLE = ("subject", "description", "status", "priority")
 )
 def update_ticket(ctx: ActionContext, payload: UpdateTicketIn) -> TicketOut:
     """Change the named fields of a ticket, if nobody changed it since `expected_version`."""
-    named = payload.model_fields_set - {"id", "expected_version"}
-    if not named:
-        raise ValidationFailed.for_field("body", "Name at least one field to change.")
-    for field in _NOT_NULLABLE:
-        if field in named and getattr(payload, field) is None:
-            raise ValidationFailed.for_field(field, f"{field} cannot be null.")
-    changes = payload.model_dump(mode="json", include=named)
+    changes = named_changes(payload, keys={"id", "expected_version"}, nullable=_UNASSIGNABLE)
     result = call(
         ctx,
         "update_ticket",
@@ -188,8 +188,6 @@ class TicketPageOut(ActionOut):
 def list_tickets(ctx: ActionContext, payload: ListTicketsIn) -> TicketPageOut:
     """List the tickets you may see, filtered and sorted, one page at a time."""
     params = {f"p_{name}": value for name, value in payload.model_dump(mode="json").items()}
-    if not params["p_q"]:
-        params["p_q"] = None
     return TicketPageOut.model_validate(call(ctx, "list_tickets", **params))
 
 
