@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import psycopg
 import pytest
 
-from .conftest import ActAs
+from .conftest import ActAs, NewTicket
 
 TICKET_FIELDS = {
     "id", "number", "handling_org_id", "user_id", "subject", "description", "status", "priority",
@@ -31,8 +31,6 @@ class Message(NamedTuple):
     private: bool
 
 
-# The seeded organizations and teams. tests/actions/conftest.py has the same fixtures, but a
-# conftest there does not reach this module.
 def org_topic(org_id: str) -> str:
     return f"org:{org_id}:tickets"
 
@@ -76,17 +74,9 @@ def only(messages: list[Message], topic: str) -> Message:
 
 
 @pytest.fixture
-def ticket(act: ActAs, orgs: dict[str, str]) -> dict[str, Any]:
+def ticket(new_ticket: NewTicket) -> dict[str, Any]:
     """A fresh ticket of alice's at acme, as createTicket returned it."""
-    body = {
-        "handling_org_id": orgs["acme"],
-        "subject": f"Realtime printer {uuid.uuid4().hex[:8]}",
-        "description": "It prints blank pages.",
-    }
-    response = act("alice", "createTicket", body)
-    assert response.status_code == 201, response.get_json()
-    created: dict[str, Any] = response.get_json()
-    return created
+    return new_ticket("alice", "acme")
 
 
 def test_create_ticket_broadcasts_to_the_org_and_the_requester(

@@ -251,7 +251,8 @@ def test_staff_replied_tracks_public_staff_comments_since_the_requester_last_loo
         return bool(_my_tickets(client, customer)[0]["staff_replied"])
 
     assert replied() is False
-    call(client, customer, "addComment", {"ticket_id": ticket["id"], "body": "Any news?"})
+    own = {"ticket_id": ticket["id"], "body": "Any news?"}
+    assert call(client, customer, "addComment", own).status_code == 201
     assert replied() is False, "the requester's own comment is not a staff reply"
     note = {"ticket_id": ticket["id"], "body": "Ignore this one.", "internal": True}
     assert call(client, org.employee, "addComment", note).status_code == 201

@@ -132,6 +132,13 @@ def test_search_finds_partial_words_and_treats_wildcards_literally(
         response = act("agent1", "listTickets", {"org_id": orgs["acme"], "q": hostile})
         assert response.status_code == 200
         assert all(hostile in t["subject"] + t["description"] for t in response.get_json()["items"])
+    literal = new_ticket("alice", "acme", subject=f"Coupon {marker} 100%_off\\ fails")
+    found = act("agent1", "listTickets", {"org_id": orgs["acme"], "q": f"{marker} 100%_off\\"})
+    assert [t["id"] for t in found.get_json()["items"]] == [literal["id"]]
+    # Blank search text is no search.
+    unsearched = act("agent1", "listTickets", {"org_id": orgs["acme"]}).get_json()
+    blank = act("agent1", "listTickets", {"org_id": orgs["acme"], "q": "   "}).get_json()
+    assert blank == unsearched
 
 
 def test_pages_do_not_repeat_or_skip_when_tickets_arrive(

@@ -66,18 +66,28 @@ def test_requester_edits_text_closes_and_reopens(act: ActAs, new_ticket: NewTick
     ids=["priority", "status_in_progress", "status_resolved"],
 )
 def test_requester_may_not_work_the_ticket(
-    act: ActAs, new_ticket: NewTicket, change: dict[str, Any]
+    act: ActAs, new_ticket: NewTicket, db: psycopg.Connection[Any], change: dict[str, Any]
 ) -> None:
     ticket = new_ticket()
     response = _update(act, "alice", ticket, **change)
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "forbidden"
+    assert _stored_version(db, ticket) == 1
 
 
-def test_requester_may_not_assign(act: ActAs, new_ticket: NewTicket, teams: dict[str, str]) -> None:
+def test_requester_may_not_assign(
+    act: ActAs, new_ticket: NewTicket, db: psycopg.Connection[Any], teams: dict[str, str]
+) -> None:
     ticket = new_ticket()
     response = _update(act, "alice", ticket, assigned_team_id=teams["Billing"])
     assert response.status_code == 403
+    assert _stored_version(db, ticket) == 1
+
+
+def _stored_version(db: psycopg.Connection[Any], ticket: dict[str, Any]) -> int:
+    row = db.execute("select version from public.tickets where id = %s", (ticket["id"],)).fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def test_resolving_sets_resolved_at(act: ActAs, new_ticket: NewTicket) -> None:
