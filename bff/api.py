@@ -1,22 +1,25 @@
-"""HTTP routes: `POST /actions/<name>`, health checks, and the API's own documentation."""
+"""HTTP routes: `POST /actions/<name>`, health checks, and `/openapi.json`."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import ValidationError
 
-from bff.actions import ACTIONS, ActionContext
+from bff.actions import ACTIONS, Action, ActionContext
 from bff.auth import TokenVerifier
 from bff.database import Database, translate_errors
-from bff.errors import BadRequest, NotFound, ValidationFailed
-from bff.openapi import DOCS_PAGE, openapi_document
+from bff.errors import (
+    BadRequest,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+from bff.openapi import IDEMPOTENCY_KEY_MAX, openapi_document
 
 blueprint = Blueprint("api", __name__)
-
-_IDEMPOTENCY_KEY_MAX = 200
 
 
 @blueprint.post("/actions/<name>")
@@ -28,9 +31,11 @@ def run_action(name: str) -> tuple[Response, int]:
     action = ACTIONS.get(name)
     if action is None:
         raise NotFound(f"There is no action named {name!r}.")
-    payload = _validated(action.input_model, _json_body())
+    payload = _validated_body(action)
     context = ActionContext(
-        caller=caller, db=database.as_user(caller.token), idempotency_key=_idempotency_key()
+        caller=caller,
+        db=database.as_user(caller.token),
+        idempotency_key=_idempotency_key() if action.idempotent_create else None,
     )
     try:
         with translate_errors():
@@ -63,44 +68,55 @@ def openapi() -> Response:
     return jsonify(openapi_document())
 
 
-@blueprint.get("/docs")
-def docs() -> Response:
-    """Serve a human-readable page of the API, rendered from `/openapi.json`."""
-    return Response(DOCS_PAGE, mimetype="text/html")
+def _validated_body(action: Action[Any, Any]) -> Any:
+    """Parse and validate the body in one strict step (pydantic's JSON parser).
 
-
-def _json_body() -> Any:
-    # Flask refuses a body over MAX_CONTENT_LENGTH while reading it (413, our error shape).
-    raw = request.get_data(cache=False)
+    No body at all stands for `{}`. A body must be `application/json` (415), valid JSON nested
+    at most 200 deep (400; the parser's own limit), and within the byte limit (413), chunked or
+    not.
+    """
+    raw = _body_bytes()
     if not raw.strip():
-        return {}
+        raw = b"{}"
+    elif request.mimetype != "application/json":
+        raise UnsupportedMediaType()
     try:
-        return json.loads(raw)
-    except ValueError:
-        raise BadRequest("The request body is not valid JSON.") from None
-
-
-def _validated(model: Any, body: Any) -> Any:
-    if not isinstance(body, dict):
-        raise ValidationFailed.for_field("body", "The request body must be a JSON object.")
-    try:
-        return model.model_validate(body)
+        return action.input_model.model_validate_json(raw)
     except ValidationError as error:
+        issues = error.errors(include_url=False, include_input=False)
+        if any(issue["type"] == "json_invalid" for issue in issues):
+            raise BadRequest(f"The request body is not valid JSON: {issues[0]['msg']}") from None
         fields = [
-            {"path": [str(part) for part in issue["loc"]], "message": issue["msg"]}
-            for issue in error.errors(include_url=False, include_input=False)
+            {"path": [str(part) for part in issue["loc"]] or ["body"], "message": issue["msg"]}
+            for issue in issues
         ]
         raise ValidationFailed(details={"fields": fields}) from None
+
+
+def _body_bytes() -> bytes:
+    # Flask refuses a declared Content-Length over the limit up front (413). A chunked body has
+    # none: Werkzeug then stops reading at the limit without saying so, so look one byte further
+    # (safe: Werkzeug hands out a chunked stream only when the server terminates it).
+    raw = request.get_data(cache=False)
+    limit = request.max_content_length
+    if (
+        request.content_length is None
+        and limit is not None
+        and len(raw) >= limit
+        and request.input_stream.read(1)
+    ):
+        raise PayloadTooLarge()
+    return raw
 
 
 def _idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    key = key.strip()
-    if not key or len(key) > _IDEMPOTENCY_KEY_MAX or not key.isprintable():
+    if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX or not key.isascii() or not key.isprintable():
         raise ValidationFailed.for_field(
             "headers.Idempotency-Key",
-            f"The Idempotency-Key header must be 1 to {_IDEMPOTENCY_KEY_MAX} printable characters.",
+            f"The Idempotency-Key header must be 1 to {IDEMPOTENCY_KEY_MAX} printable ASCII "
+            "characters.",
         )
     return key

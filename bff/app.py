@@ -9,9 +9,10 @@ import uuid
 
 from dotenv import load_dotenv
 from flask import Flask, Response, g, has_request_context, jsonify, request
+from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
-from bff import api
+from bff import api, openapi
 from bff.auth import TokenVerifier
 from bff.database import Database
 from bff.errors import ApiError, BadRequest, MethodNotAllowed, NotFound, PayloadTooLarge
@@ -37,8 +38,28 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     _init_request_ids(app)
     _init_error_handlers(app)
+    _init_cors(app, settings)
     app.register_blueprint(api.blueprint)
+    openapi.init_docs(app)
     return app
+
+
+def _init_cors(app: Flask, settings: Settings) -> None:
+    """Let web apps on the configured origins call the API from the browser (flask-cors).
+
+    No origin is allowed unless configured (`BFF_CORS_ORIGINS`); preflight requests are
+    answered, and the headers a frontend needs to read are exposed.
+    """
+    if not settings.cors_origins:
+        return
+    CORS(
+        app,
+        origins=list(settings.cors_origins),
+        methods=["GET", "POST"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"],
+        expose_headers=["X-Request-Id", "Idempotent-Replayed", "Retry-After", "Server-Timing"],
+        max_age=600,
+    )
 
 
 class _RequestIdFilter(logging.Filter):
@@ -91,7 +112,7 @@ def _init_error_handlers(app: Flask) -> None:
     def handle_api_error(error: ApiError) -> tuple[Response, int]:
         if error.status >= 500:
             _log.error("%s: %s", error.code, error.__cause__ or error.message)
-        response = jsonify(error.to_body())
+        response = jsonify(error.to_body(g.get("request_id", "-")))
         response.headers.update(error.headers)
         return response, error.status
 
@@ -101,7 +122,11 @@ def _init_error_handlers(app: Flask) -> None:
         if error.code == 404:
             translated = NotFound(f"There is nothing at {request.path}.")
         elif error.code == 405:
-            translated = MethodNotAllowed(f"{request.method} is not allowed on {request.path}.")
+            allow = dict(error.get_headers()).get("Allow", "")
+            translated = MethodNotAllowed(
+                f"{request.method} is not allowed on {request.path}; use {allow}.",
+                headers={"Allow": allow},
+            )
         elif error.code == 413:
             translated = PayloadTooLarge()
         elif error.code is not None and error.code < 500:

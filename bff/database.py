@@ -10,6 +10,7 @@ request must not ride along on the next user's.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -31,6 +32,8 @@ from bff.errors import (
     VersionConflict,
 )
 from bff.settings import Settings
+
+_log = logging.getLogger("bff")
 
 
 class Database:
@@ -79,35 +82,56 @@ class Database:
 _SQLSTATE_ERRORS: dict[str, type[ApiError]] = {
     "TK403": Forbidden,
     "TK404": NotFound,
+    "TK409": VersionConflict,
     "TK422": IdempotencyKeyReused,
     "TKCON": Conflict,
     "42501": Forbidden,  # RLS or grant refused
     "23505": Conflict,  # unique violation
     "23503": Conflict,  # foreign key violation
+    "23514": ValidationFailed,  # check violation
+    "23502": ValidationFailed,  # not-null violation
     "PGRST116": NotFound,  # .single() found no row
     "PGRST301": Unauthorized,  # PostgREST rejected the token
     "PGRST302": Unauthorized,
     "PGRST303": Unauthorized,
 }
-_VALIDATION_SQLSTATES = {"22023", "22P02", "23514", "23502", "22001"}
+# Failures of the service, not of the request: the same request may well succeed shortly.
+# PGRST000-003: PostgREST cannot reach Postgres; 08: connection; 53: out of resources;
+# 57: shut down or cancelled (statement timeout); 58: system error; 40001/40P01: serialization
+# failure and deadlock; 55P03: lock timeout.
+_TRANSIENT_PREFIXES = ("PGRST00", "08", "53", "57", "58", "40001", "40P01", "55P03")
 
 
 def error_from_postgrest(error: APIError) -> ApiError:
-    """Return the BFF error for a PostgREST error, without leaking SQL to the caller."""
+    """Return the BFF error for a PostgREST error, without leaking SQL to the caller.
+
+    Data exceptions (SQLSTATE class 22) are the caller's bad input: 422 `validation_failed`.
+    A reply that carries no SQLSTATE at all (an empty body or a proxy's page as PostgREST or
+    its connection died) and transient failures are 503 `upstream_unavailable`. Anything else
+    is a 500 `internal_error`, logged with its SQLSTATE.
+    """
     code = error.code or ""
-    if code in _VALIDATION_SQLSTATES:
-        field = error.hint or "body"
-        return ValidationFailed.for_field(field, error.message or "This value is invalid.")
-    if code == "TK409":
-        return VersionConflict(details={"current": _json_or_none(error.details)})
-    if code.startswith("PGRST0") or code in ("08000", "08003", "08006", "57P01", "57014"):
-        return UpstreamUnavailable()
     kind = _SQLSTATE_ERRORS.get(code)
-    if kind is None:
-        return ApiError()
-    # Our own functions write messages for people; PostgreSQL's are replaced by the default.
-    own_message = code.startswith("TK")
-    return kind(error.message if own_message else None)
+    if kind is None and code.startswith("22"):
+        kind = ValidationFailed
+    if kind is ValidationFailed:
+        field = error.hint or "body"
+        message = error.message if code.startswith("22") and error.hint else None
+        return ValidationFailed.for_field(field, message or "This value is invalid.")
+    if kind is VersionConflict:
+        return VersionConflict(details={"current": _json_or_none(error.details)})
+    if kind is not None:
+        # Our own functions write messages for people; PostgreSQL's are replaced by the default.
+        return kind(error.message if code.startswith("TK") else None)
+    if not _is_sqlstate(code) or code.startswith(_TRANSIENT_PREFIXES):
+        return UpstreamUnavailable()
+    _log.error("unexpected database error %s: %s", code, error.message)
+    return ApiError()
+
+
+def _is_sqlstate(code: str) -> bool:
+    """Whether `code` is a SQLSTATE or PostgREST error code (not an HTTP status or nothing)."""
+    return (len(code) == 5 and code.isalnum()) or code.startswith("PGRST")
 
 
 def _json_or_none(text: Any) -> Any:
@@ -126,5 +150,6 @@ def translate_errors() -> Iterator[None]:
         yield
     except APIError as error:
         raise error_from_postgrest(error) from error
-    except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
+    except (httpx.TransportError, httpx.DecodingError, json.JSONDecodeError) as error:
+        # Timeouts, refused or dropped connections, and replies cut off mid-body.
         raise UpstreamUnavailable() from error

@@ -1,21 +1,27 @@
 """The errors the BFF answers with, and the one JSON shape they take.
 
-Every error response is `{"error": {"code": ..., "message": ..., "details": {...}}}`. The `code` is
-stable and meant for programs; the message is for people and may change.
+Every error response is
+`{"error": {"code": ..., "message": ..., "details": {...}, "request_id": ...}}`. The `code` is
+stable and meant for programs; the message is for people and may change; `request_id` is the
+response's `X-Request-Id`, to quote when reporting a problem.
 
-    ApiError                    500 internal_error
-    ├── BadRequest              400 bad_request            malformed JSON or headers
-    ├── Unauthorized            401 unauthorized           missing, invalid or expired token
-    ├── Forbidden               403 forbidden              signed in, but not allowed
-    ├── NotFound                404 not_found              absent, or not visible to the caller
-    ├── MethodNotAllowed        405 method_not_allowed
-    ├── Conflict                409 conflict               clashes with existing data
-    │   └── VersionConflict     409 version_conflict       the row changed since it was read
-    ├── PayloadTooLarge         413 payload_too_large
-    ├── ValidationFailed        422 validation_failed      details.fields lists each invalid field
+    ApiError                     500 internal_error          a fault on our side (logged)
+    ├── BadRequest               400 bad_request             the body is not JSON, or nests too deep
+    ├── Unauthorized             401 unauthorized            missing, invalid or expired token
+    ├── Forbidden                403 forbidden               signed in, but not allowed
+    ├── NotFound                 404 not_found               absent, or not visible to the caller
+    ├── MethodNotAllowed         405 method_not_allowed      (with an `Allow` header)
+    ├── Conflict                 409 conflict                clashes with existing data or state
+    │   └── VersionConflict      409 version_conflict        the row changed since it was read
+    ├── PayloadTooLarge          413 payload_too_large       body over the byte limit
+    ├── UnsupportedMediaType     415 unsupported_media_type  a body that is not application/json
+    ├── ValidationFailed         422 validation_failed       details.fields lists each invalid field
     │   └── IdempotencyKeyReused 422 idempotency_key_reused
-    ├── RateLimited             429 rate_limited
-    └── UpstreamUnavailable     503 upstream_unavailable   Supabase did not answer in time
+    └── UpstreamUnavailable      503 upstream_unavailable    Supabase failed or did not answer
+                                                             (with `Retry-After`, seconds)
+
+Each server action declares which of these it raises beyond the ones every action can answer
+(`COMMON_ERRORS`); the OpenAPI document lists them per status from that declaration.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from typing import Any, ClassVar
 
 
 class ApiError(Exception):
-    """Base of every error the BFF reports to its callers."""
+    """A fault on our side; the details are in the log under the request id, never in the body."""
 
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
@@ -41,84 +47,127 @@ class ApiError(Exception):
         self.headers = headers or {}
         super().__init__(self.message)
 
-    def to_body(self) -> dict[str, Any]:
+    def to_body(self, request_id: str) -> dict[str, Any]:
         """Return the JSON body of this error."""
-        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+        return {
+            "error": {
+                "code": self.code,
+                "message": self.message,
+                "details": self.details,
+                "request_id": request_id,
+            }
+        }
 
 
 class BadRequest(ApiError):
+    """The body is not valid JSON (or nests deeper than the parser allows)."""
+
     status = 400
     code = "bad_request"
     default_message = "The request could not be read."
 
 
 class Unauthorized(ApiError):
+    """The access token is missing, invalid or expired."""
+
     status = 401
     code = "unauthorized"
     default_message = "A valid access token is required."
 
 
 class Forbidden(ApiError):
+    """Signed in, but your role may not do this."""
+
     status = 403
     code = "forbidden"
     default_message = "You are not allowed to do this."
 
 
 class NotFound(ApiError):
+    """The object does not exist or is not visible to you."""
+
     status = 404
     code = "not_found"
     default_message = "Nothing was found here."
 
 
 class MethodNotAllowed(ApiError):
+    """The path exists, the method does not (the `Allow` header lists those that do)."""
+
     status = 405
     code = "method_not_allowed"
     default_message = "This method is not allowed here."
 
 
 class Conflict(ApiError):
+    """The request clashes with existing data or with the object's current state."""
+
     status = 409
     code = "conflict"
     default_message = "This clashes with existing data."
 
 
 class VersionConflict(Conflict):
+    """The object changed since you read it; `details.current` holds it as it is now."""
+
     code = "version_conflict"
     default_message = "The ticket was changed by someone else; reload it and try again."
 
 
 class PayloadTooLarge(ApiError):
+    """The body is over the byte limit (`BFF_MAX_BODY_BYTES`, 64 KiB by default)."""
+
     status = 413
     code = "payload_too_large"
     default_message = "The request body is too large."
 
 
+class UnsupportedMediaType(ApiError):
+    """A request body must be sent as `Content-Type: application/json`."""
+
+    status = 415
+    code = "unsupported_media_type"
+    default_message = "Send the request body as application/json."
+
+
 class ValidationFailed(ApiError):
+    """Some fields are invalid; `details.fields` lists each with its path and the reason."""
+
     status = 422
     code = "validation_failed"
     default_message = "Some fields are invalid."
 
     @classmethod
     def for_field(cls, field: str, message: str) -> ValidationFailed:
-        """Return the error for one invalid field."""
+        """Return the error for one invalid field (`field` is a dotted path)."""
         return cls(message, {"fields": [{"path": field.split("."), "message": message}]})
 
 
 class IdempotencyKeyReused(ValidationFailed):
+    """The `Idempotency-Key` was already used with a different request body."""
+
     code = "idempotency_key_reused"
     default_message = "This Idempotency-Key was already used with a different request."
 
 
-class RateLimited(ApiError):
-    status = 429
-    code = "rate_limited"
-    default_message = "Too many requests; slow down."
-
-
 class UpstreamUnavailable(ApiError):
+    """Supabase failed or did not answer in time; retry after `Retry-After` seconds."""
+
     status = 503
     code = "upstream_unavailable"
     default_message = "The database is unavailable; try again shortly."
 
     def __init__(self, message: str | None = None, retry_after: int = 1) -> None:
         super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
+# What any action can answer, whatever it does.
+COMMON_ERRORS: tuple[type[ApiError], ...] = (
+    BadRequest,
+    Unauthorized,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    ApiError,
+    UpstreamUnavailable,
+)

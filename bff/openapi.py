@@ -1,11 +1,24 @@
-"""The OpenAPI document, generated from the same models that validate the actions."""
+"""The OpenAPI document, generated from the models that validate the actions and the errors
+each action declares, so the document and the server cannot drift apart.
+
+`/docs` is Swagger UI (the pinned `swagger-ui-py` package, served from this process, no CDN) on
+the same document, with an example per action and "Try it out" with a bearer token.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from functools import cache
 from typing import Any
 
-from bff.actions import ACTIONS
+from flask import Flask
+from swagger_ui import api_doc
+
+from bff.actions import ACTIONS, Action
+from bff.errors import COMMON_ERRORS, ApiError
+
+# The idempotency_keys.key column holds 1 to 255 characters (supabase/migrations).
+IDEMPOTENCY_KEY_MAX = 255
 
 _REF = "#/components/schemas/{model}"
 
@@ -15,21 +28,56 @@ _ERROR_SCHEMA = {
     "properties": {
         "error": {
             "type": "object",
-            "required": ["code", "message", "details"],
+            "required": ["code", "message", "details", "request_id"],
             "properties": {
                 "code": {"type": "string", "description": "Stable, machine-readable code."},
                 "message": {"type": "string", "description": "For people; may change."},
-                "details": {"type": "object"},
+                "details": {
+                    "type": "object",
+                    "description": "validation_failed: `fields`, each `{path, message}`; "
+                    "version_conflict: `current`, the object as it is now.",
+                },
+                "request_id": {"type": "string", "description": "The X-Request-Id; quote it."},
             },
         }
     },
 }
 
-_COMMON_ERRORS = {
-    "401": "unauthorized: missing, invalid or expired access token",
-    "404": "not_found: the object does not exist or is not visible to you",
-    "422": "validation_failed: details.fields lists each invalid field",
-    "503": "upstream_unavailable: the database did not answer; retry after Retry-After seconds",
+_HEADER = {"schema": {"type": "string"}}
+_ALWAYS_HEADERS = {
+    "X-Request-Id": {**_HEADER, "description": "The request's id (yours, if you sent a sane one)."},
+    "Server-Timing": {
+        **_HEADER,
+        "description": "`app`: time in the BFF; `db`: the part spent waiting for PostgREST.",
+    },
+}
+_ERROR_HEADERS: dict[int, dict[str, Any]] = {
+    503: {
+        "Retry-After": {
+            "required": True,
+            "schema": {"type": "string", "pattern": "^[0-9]+$"},
+            "description": "Seconds to wait before retrying.",
+        }
+    },
+}
+_REQUEST_ID_PARAMETER = {
+    "name": "X-Request-Id",
+    "in": "header",
+    "required": False,
+    "description": "Your id for the request (1 to 128 of `A-Za-z0-9._-`), echoed and logged.",
+    "schema": {"type": "string"},
+}
+_IDEMPOTENCY_KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Makes retries safe: the same key and body return the first result.",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": IDEMPOTENCY_KEY_MAX,
+        "pattern": "^[\\x20-\\x7e]+$",
+    },
 }
 
 
@@ -37,39 +85,20 @@ _COMMON_ERRORS = {
 def openapi_document() -> dict[str, Any]:
     """Return the OpenAPI 3.1 document of every server action."""
     schemas: dict[str, Any] = {"Error": _ERROR_SCHEMA}
-    paths: dict[str, Any] = {}
-    for name, action in sorted(ACTIONS.items()):
-        request_ref = _add_schema(schemas, action.input_model)
-        response_ref = _add_schema(schemas, action.output_model)
-        errors = {
-            code: {"description": text, "content": _json({"$ref": _REF.format(model="Error")})}
-            for code, text in _COMMON_ERRORS.items()
-        }
-        for extra in action.extra_errors:
-            status, _, text = extra.partition(" ")
-            errors[status] = {
-                "description": text,
-                "content": _json({"$ref": _REF.format(model="Error")}),
-            }
-        paths[f"/actions/{name}"] = {
-            "post": {
-                "operationId": name,
-                "summary": action.summary,
-                "security": [{"bearerAuth": []}],
-                "requestBody": {"required": True, "content": _json(request_ref)},
-                "responses": {
-                    str(action.status): {"description": "Success", "content": _json(response_ref)},
-                    **errors,
-                },
-            }
-        }
+    paths = {
+        f"/actions/{name}": {"post": _operation(action, schemas)}
+        for name, action in sorted(ACTIONS.items())
+    }
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Support tickets server actions",
+            "title": "Support tickets: server actions",
             "version": "1",
-            "description": "Every action is `POST /actions/<name>` with a JSON body and a "
-            "Supabase access token as `Authorization: Bearer <token>`.",
+            "description": "Every action is `POST /actions/<name>` with a JSON body "
+            "(`Content-Type: application/json`) and a Supabase access token as "
+            "`Authorization: Bearer <token>`. Errors have one shape, "
+            '`{"error": {"code", "message", "details", "request_id"}}`; each response lists '
+            "the codes it can carry.",
         },
         "paths": paths,
         "components": {
@@ -77,6 +106,71 @@ def openapi_document() -> dict[str, Any]:
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }
+
+
+def _operation(action: Action[Any, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    input_model = action.input_model
+    request_ref = _add_schema(schemas, input_model)
+    response_ref = _add_schema(schemas, action.output_model)
+    success_headers = dict(_ALWAYS_HEADERS)
+    parameters = [_REQUEST_ID_PARAMETER]
+    if action.idempotent_create:
+        parameters.append(_IDEMPOTENCY_KEY_PARAMETER)
+        success_headers["Idempotent-Replayed"] = {
+            "schema": {"type": "string", "enum": ["true"]},
+            "description": "Present when this is the stored answer to an earlier request.",
+        }
+    body: dict[str, Any] = {"schema": request_ref}
+    if input_model.example is not None:
+        body["example"] = input_model.example
+    required = any(field.is_required() for field in input_model.model_fields.values())
+    return {
+        "operationId": action.name,
+        "summary": action.summary,
+        "description": action.description,
+        "security": [{"bearerAuth": []}],
+        "parameters": parameters,
+        "requestBody": {
+            "required": required,
+            "description": "" if required else "May be left out: no body is `{}`.",
+            "content": {"application/json": body},
+        },
+        "responses": {
+            str(action.status): {
+                "description": "Success",
+                "headers": success_headers,
+                "content": _json(response_ref),
+            },
+            **_error_responses((*COMMON_ERRORS, *action.errors)),
+        },
+    }
+
+
+def _error_responses(errors: tuple[type[ApiError], ...]) -> dict[str, Any]:
+    """One response per status, naming every code the action can answer with it."""
+    by_status: dict[int, list[type[ApiError]]] = defaultdict(list)
+    for error in errors:
+        if error not in by_status[error.status]:
+            by_status[error.status].append(error)
+    responses = {}
+    for status, kinds in sorted(by_status.items()):
+        codes = [kind.code for kind in kinds]
+        schema = {
+            "allOf": [
+                {"$ref": _REF.format(model="Error")},
+                {"properties": {"error": {"properties": {"code": {"enum": codes}}}}},
+            ]
+        }
+        responses[str(status)] = {
+            "description": "; ".join(f"`{kind.code}`: {_first_line(kind)}" for kind in kinds),
+            "headers": {**_ALWAYS_HEADERS, **_ERROR_HEADERS.get(status, {})},
+            "content": _json(schema),
+        }
+    return responses
+
+
+def _first_line(kind: type[ApiError]) -> str:
+    return (kind.__doc__ or kind.default_message).strip().splitlines()[0]
 
 
 def _add_schema(schemas: dict[str, Any], model: Any) -> dict[str, str]:
@@ -90,49 +184,17 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
 
-DOCS_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Support tickets: server actions</title>
-<style>
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
-h2 { border-top: 1px solid #ddd; padding-top: 1rem; }
-pre { background: #f6f6f6; padding: .75rem; overflow-x: auto; }
-code { font-size: .9em; }
-</style>
-</head>
-<body>
-<h1>Support tickets: server actions</h1>
-<p>Every action is <code>POST /actions/&lt;name&gt;</code> with a JSON body and
-<code>Authorization: Bearer &lt;access token&gt;</code>. Errors have the shape
-<code>{"error": {"code", "message", "details"}}</code>. Machine-readable:
-<a href="/openapi.json">/openapi.json</a>.</p>
-<div id="actions">Loading…</div>
-<script>
-fetch("/openapi.json").then(r => r.json()).then(doc => {
-  const root = document.getElementById("actions");
-  root.textContent = "";
-  const schemas = doc.components.schemas;
-  const deref = ref => schemas[ref.split("/").pop()];
-  for (const [path, item] of Object.entries(doc.paths)) {
-    const op = item.post;
-    const section = document.createElement("section");
-    const title = document.createElement("h2");
-    title.textContent = op.operationId;
-    const summary = document.createElement("p");
-    summary.textContent = op.summary + " (" + path + ")";
-    const input = document.createElement("pre");
-    input.textContent = "input: " + JSON.stringify(
-      deref(op.requestBody.content["application/json"].schema.$ref), null, 2);
-    const codes = document.createElement("p");
-    codes.textContent = "responses: " + Object.entries(op.responses)
-      .map(([code, r]) => code + " " + r.description).join("; ");
-    section.append(title, summary, input, codes);
-    root.append(section);
-  }
-});
-</script>
-</body>
-</html>
-"""
+def init_docs(app: Flask) -> None:
+    """Serve Swagger UI at `/docs`, on the same document as `/openapi.json`."""
+    api_doc(
+        app,
+        config=openapi_document(),
+        url_prefix="/docs",
+        title="Support tickets: server actions",
+        host_inject=False,
+        parameters={
+            "persistAuthorization": "true",
+            "tryItOutEnabled": "true",
+            "displayOperationId": "true",
+        },
+    )

@@ -1,8 +1,9 @@
 """Settings of the BFF, read once from the environment when the app is created.
 
-With no `SUPABASE_URL` the BFF targets the local stack (`bff stack up`) and needs no configuration.
-With `SUPABASE_URL` set it targets a hosted project, and every setting that has no safe default must
-be given: start-up stops with a message naming what is missing.
+Nothing has a default that reaches a database or verifies a token: `SUPABASE_URL`,
+`SUPABASE_ANON_KEY` and a way to verify tokens (`SUPABASE_JWT_SECRET` and/or `SUPABASE_JWKS_URL`)
+are required, and start-up stops with a message naming each one missing. The local stack
+(`bff stack up`) passes its own values explicitly.
 """
 
 from __future__ import annotations
@@ -12,13 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
-
 _Getter = Callable[[str], str | None]
-
-LOCAL_SUPABASE_URL = "http://127.0.0.1:54321"
-# The JWT secret Supabase's CLI uses for every local project: public, never for production.
-LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"  # noqa: S105
 
 
 class SettingsError(RuntimeError):
@@ -40,6 +35,8 @@ class Settings:
     connect_timeout: float = 1.0
     max_body_bytes: int = 64 * 1024
     pool_size: int = 32
+    cors_origins: tuple[str, ...] = ()
+    """Origins of web apps allowed to call the BFF from a browser (`https://app.example.com`)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -50,35 +47,20 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
-        url = get("SUPABASE_URL")
-        if url is None:
-            return cls._local(get)
-        missing = [name for name in ("SUPABASE_ANON_KEY",) if get(name) is None]
+        missing = [name for name in ("SUPABASE_URL", "SUPABASE_ANON_KEY") if get(name) is None]
         if get("SUPABASE_JWT_SECRET") is None and get("SUPABASE_JWKS_URL") is None:
             missing.append("SUPABASE_JWT_SECRET or SUPABASE_JWKS_URL")
         if missing:
-            raise SettingsError(
-                "SUPABASE_URL is set, so these settings are required too: " + ", ".join(missing)
-            )
+            raise SettingsError("These settings are required: " + ", ".join(missing))
+        url = (get("SUPABASE_URL") or "").rstrip("/")
+        origins = tuple(o.strip().rstrip("/") for o in (get("BFF_CORS_ORIGINS") or "").split(","))
         return cls(
-            supabase_url=url.rstrip("/"),
-            rest_url=(get("SUPABASE_REST_URL") or url.rstrip("/") + "/rest/v1").rstrip("/"),
+            supabase_url=url,
+            rest_url=(get("SUPABASE_REST_URL") or url + "/rest/v1").rstrip("/"),
             anon_key=get("SUPABASE_ANON_KEY") or "",
             jwt_secret=get("SUPABASE_JWT_SECRET"),
             jwks_url=get("SUPABASE_JWKS_URL"),
-            **_tuning(get),
-        )
-
-    @classmethod
-    def _local(cls, get: _Getter) -> Settings:
-        secret = get("SUPABASE_JWT_SECRET") or LOCAL_JWT_SECRET
-        return cls(
-            supabase_url=LOCAL_SUPABASE_URL,
-            # The local stack runs a bare PostgREST, which serves at `/`.
-            rest_url=(get("SUPABASE_REST_URL") or LOCAL_SUPABASE_URL).rstrip("/"),
-            anon_key=get("SUPABASE_ANON_KEY") or local_anon_key(secret),
-            jwt_secret=secret,
-            jwks_url=get("SUPABASE_JWKS_URL"),
+            cors_origins=tuple(origin for origin in origins if origin),
             **_tuning(get),
         )
 
@@ -102,10 +84,3 @@ def _tuning(get: _Getter) -> dict[str, Any]:
             raise SettingsError(f"{name} must be positive, got {raw!r}")
         tuning[field] = value
     return tuning
-
-
-def local_anon_key(secret: str = LOCAL_JWT_SECRET) -> str:
-    """Return a local project's anon API key: a long-lived `anon` token signed with `secret`."""
-    return jwt.encode(
-        {"iss": "supabase-demo", "role": "anon", "exp": 1983812996}, secret, algorithm="HS256"
-    )

@@ -1,13 +1,15 @@
 """The server actions. Importing this package registers every action in `ACTIONS`."""
 
-from bff.actions import members, organizations, tickets
-from bff.actions._registry import ACTIONS, ActionContext, ActionIn, ActionOut
+from bff.actions import invitations, members, organizations, tickets
+from bff.actions._registry import ACTIONS, Action, ActionContext, ActionIn, ActionOut
 
 __all__ = [
     "ACTIONS",
+    "Action",
     "ActionContext",
     "ActionIn",
     "ActionOut",
+    "invitations",
     "members",
     "organizations",
     "tickets",

@@ -1,23 +1,63 @@
-"""The table of server actions: name, input and output models, and the function that runs each."""
+"""The table of server actions: name, input and output models, errors, and the function to run."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from postgrest import SyncPostgrestClient
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from bff.auth import Caller
-from bff.errors import ValidationFailed
+from bff.errors import ApiError, ValidationFailed
+
+
+def _document_input(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Make the JSON schema say what validation does: null only where `nullable` allows it."""
+    nullable: frozenset[str] = getattr(model, "nullable", frozenset())
+    for name, prop in schema.get("properties", {}).items():
+        if name in nullable or "anyOf" not in prop:
+            continue
+        kept = [option for option in prop.pop("anyOf") if option.get("type") != "null"]
+        if prop.get("default", ...) is None:
+            del prop["default"]
+        if len(kept) == 1:
+            prop.update(kept[0])
+        else:
+            prop["anyOf"] = kept
+    identifies: frozenset[str] = getattr(model, "identifies", frozenset())
+    if identifies:
+        schema["minProperties"] = len(identifies) + 1
+    example = getattr(model, "example", None)
+    if example is not None:
+        schema["examples"] = [example]
 
 
 class ActionIn(BaseModel):
-    """Base of every action input: unknown fields are an error, strings are trimmed."""
+    """Base of every action input.
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    Strict: unknown fields, wrong JSON types (`"5"` for a number, `0` for a boolean) and `null`
+    for a field that is not `nullable` are errors, and the JSON schema says so.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_document_input)
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+    """Fields where an explicit null means something (such as "unassign")."""
+    identifies: ClassVar[frozenset[str]] = frozenset()
+    """For a partial update: the fields naming what to change; at least one other is required."""
+    example: ClassVar[dict[str, Any] | None] = None
+    """A valid input, shown in the documentation."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise PydanticCustomError("null_refused", "Leave the field out instead of sending null")
+        return value
 
 
 class ActionOut(BaseModel):
@@ -49,28 +89,39 @@ class Action(Generic[In, Out]):
     input_model: type[In]
     output_model: type[Out]
     summary: str
+    description: str
     status: int = 200
-    extra_errors: tuple[str, ...] = ()
+    errors: tuple[type[ApiError], ...] = ()
+    """What the action raises beyond `bff.errors.COMMON_ERRORS`."""
+    idempotent_create: bool = False
+    """Honours the `Idempotency-Key` header and may answer `Idempotent-Replayed: true`."""
 
 
 ACTIONS: dict[str, Action[Any, Any]] = {}
 
 
 def action(
-    name: str, *, status: int = 200, errors: tuple[str, ...] = ()
+    name: str,
+    *,
+    status: int = 200,
+    errors: tuple[type[ApiError], ...] = (),
+    idempotent_create: bool = False,
 ) -> Callable[[Callable[[ActionContext, In], Out]], Callable[[ActionContext, In], Out]]:
     """Register the decorated function as the server action `name`.
 
-    The input and output models come from the function's annotations, so the OpenAPI document
-    and the validation always agree with the code.
+    The input and output models come from the function's annotations and the errors from
+    `errors`, so the OpenAPI document, the validation and the code always agree.
     """
 
     def register(run: Callable[[ActionContext, In], Out]) -> Callable[[ActionContext, In], Out]:
         hints = run.__annotations__
         input_model = _resolve(run, hints["payload"])
         output_model = _resolve(run, hints["return"])
-        summary = (run.__doc__ or name).strip().splitlines()[0]
-        ACTIONS[name] = Action(name, run, input_model, output_model, summary, status, errors)
+        summary, _, description = (run.__doc__ or name).strip().partition("\n")
+        ACTIONS[name] = Action(
+            name, run, input_model, output_model, summary.strip(),
+            " ".join(description.split()), status, errors, idempotent_create,
+        )  # fmt: skip
         return run
 
     return register
@@ -85,19 +136,15 @@ def call(ctx: ActionContext, function: str, **params: Any) -> Any:
         ctx.upstream_ms += (time.perf_counter() - started) * 1000.0
 
 
-def named_changes(
-    payload: ActionIn, *, keys: set[str], nullable: frozenset[str] = frozenset()
-) -> dict[str, Any]:
-    """Return the fields the caller named besides `keys`, as JSON, for a partial update.
+def named_changes(payload: ActionIn) -> dict[str, Any]:
+    """Return the fields the caller named besides those that identify the object, as JSON.
 
-    Naming nothing is an error, and so is naming `null` for a field outside `nullable`.
+    For partial updates; naming nothing to change is an error (422 `validation_failed`), as the
+    input's JSON schema says (`minProperties`).
     """
-    named = payload.model_fields_set - keys
+    named = payload.model_fields_set - type(payload).identifies
     if not named:
         raise ValidationFailed.for_field("body", "Name at least one field to change.")
-    for name in type(payload).model_fields:  # in declaration order
-        if name in named and name not in nullable and getattr(payload, name) is None:
-            raise ValidationFailed.for_field(name, f"{name} cannot be null.")
     changes: dict[str, Any] = payload.model_dump(mode="json", include=named)
     return changes
 

@@ -1,19 +1,21 @@
-"""Staff actions: members of an organization and its teams (admins of the organization only)."""
+"""Staff actions: the members of an organization and its teams (admins of the organization only)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import StringConstraints
-
+from bff.actions._fields import TeamName
 from bff.actions._registry import ActionContext, ActionIn, ActionOut, action, call
-from bff.actions.organizations import Email, Role
+from bff.actions.organizations import Role
+from bff.errors import Conflict, Forbidden, NotFound
 
-TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-_ADMINS_ONLY = ("403 forbidden: only admins of the organization",)
-_LAST_ADMIN = ("409 conflict: the organization would lose its last admin",)
+# Admin actions answer 403 to the organization's other members and 404 to everyone else.
+_ADMINS_ONLY = (Forbidden, NotFound)
+# Seeded demo data (supabase/seed.sql), used in the documentation's examples.
+_ACME = "aaaaaaaa-0000-4000-8000-000000000000"
+_AGENT2 = "a0000000-0000-4000-8000-000000000003"
+_BILLING_TEAM = "aaaaaaaa-0000-4000-8000-0000000000b1"
 
 
 class MemberOut(ActionOut):
@@ -24,30 +26,20 @@ class MemberOut(ActionOut):
     created_at: datetime
 
 
-class AddMemberIn(ActionIn):
-    org_id: UUID
-    email: Email
-    role: Role
-
-
-@action("addMember", status=201, errors=(*_ADMINS_ONLY, "409 conflict: already a member"))
-def add_member(ctx: ActionContext, payload: AddMemberIn) -> MemberOut:
-    """Add a user who has signed up to the organization as admin or employee."""
-    result = call(
-        ctx, "add_member", p_org_id=str(payload.org_id), p_email=payload.email, p_role=payload.role
-    )
-    return MemberOut.model_validate(result)
-
-
 class SetMemberRoleIn(ActionIn):
     org_id: UUID
     user_id: UUID
     role: Role
 
+    example = {"org_id": _ACME, "user_id": _AGENT2, "role": "admin"}
 
-@action("setMemberRole", errors=(*_ADMINS_ONLY, *_LAST_ADMIN))
+
+@action("setMemberRole", errors=(*_ADMINS_ONLY, Conflict))
 def set_member_role(ctx: ActionContext, payload: SetMemberRoleIn) -> MemberOut:
-    """Make a member admin or employee; the last admin cannot step down."""
+    """Make a member admin or employee (admins).
+
+    The last admin cannot step down: 409 `conflict`.
+    """
     result = call(
         ctx,
         "set_member_role",
@@ -62,6 +54,8 @@ class MemberIn(ActionIn):
     org_id: UUID
     user_id: UUID
 
+    example = {"org_id": _ACME, "user_id": _AGENT2}
+
 
 class MemberRemovedOut(ActionOut):
     organization_id: UUID
@@ -69,9 +63,12 @@ class MemberRemovedOut(ActionOut):
     removed: bool
 
 
-@action("removeMember", errors=(*_ADMINS_ONLY, *_LAST_ADMIN))
+@action("removeMember", errors=(*_ADMINS_ONLY, Conflict))
 def remove_member(ctx: ActionContext, payload: MemberIn) -> MemberRemovedOut:
-    """Remove someone from the organization (and its teams); the last admin stays."""
+    """Remove someone from the organization and its teams (admins).
+
+    Their assigned tickets become unassigned. The last admin stays: 409 `conflict`.
+    """
     result = call(
         ctx, "remove_member", p_org_id=str(payload.org_id), p_user_id=str(payload.user_id)
     )
@@ -90,10 +87,12 @@ class CreateTeamIn(ActionIn):
     org_id: UUID
     name: TeamName
 
+    example = {"org_id": _ACME, "name": "Escalations"}
 
-@action("createTeam", status=201, errors=(*_ADMINS_ONLY, "409 conflict: the name is taken"))
+
+@action("createTeam", status=201, errors=(*_ADMINS_ONLY, Conflict))
 def create_team(ctx: ActionContext, payload: CreateTeamIn) -> TeamOut:
-    """Create a team in the organization."""
+    """Create a team in the organization (admins); 409 `conflict` if the name is taken."""
     result = call(ctx, "create_team", p_org_id=str(payload.org_id), p_name=payload.name)
     return TeamOut.model_validate(result)
 
@@ -102,16 +101,20 @@ class RenameTeamIn(ActionIn):
     team_id: UUID
     name: TeamName
 
+    example = {"team_id": _BILLING_TEAM, "name": "Billing and refunds"}
 
-@action("renameTeam", errors=(*_ADMINS_ONLY, "409 conflict: the name is taken"))
+
+@action("renameTeam", errors=(*_ADMINS_ONLY, Conflict))
 def rename_team(ctx: ActionContext, payload: RenameTeamIn) -> TeamOut:
-    """Rename a team."""
+    """Rename a team (admins); 409 `conflict` if the name is taken."""
     result = call(ctx, "rename_team", p_team_id=str(payload.team_id), p_name=payload.name)
     return TeamOut.model_validate(result)
 
 
 class TeamIdIn(ActionIn):
     team_id: UUID
+
+    example = {"team_id": _BILLING_TEAM}
 
 
 class TeamDeletedOut(ActionOut):
@@ -122,7 +125,7 @@ class TeamDeletedOut(ActionOut):
 
 @action("deleteTeam", errors=_ADMINS_ONLY)
 def delete_team(ctx: ActionContext, payload: TeamIdIn) -> TeamDeletedOut:
-    """Delete a team; its tickets lose the team assignment, recorded in their history."""
+    """Delete a team (admins); its tickets lose the team assignment, recorded in their history."""
     return TeamDeletedOut.model_validate(call(ctx, "delete_team", p_team_id=str(payload.team_id)))
 
 
@@ -130,10 +133,12 @@ class TeamMemberIn(ActionIn):
     team_id: UUID
     user_id: UUID
 
+    example = {"team_id": _BILLING_TEAM, "user_id": _AGENT2}
+
 
 @action("addTeamMember", errors=_ADMINS_ONLY)
 def add_team_member(ctx: ActionContext, payload: TeamMemberIn) -> TeamOut:
-    """Put a member of the organization on the team."""
+    """Put a member of the organization on the team (admins); others are 422."""
     result = call(
         ctx, "add_team_member", p_team_id=str(payload.team_id), p_user_id=str(payload.user_id)
     )
@@ -142,7 +147,7 @@ def add_team_member(ctx: ActionContext, payload: TeamMemberIn) -> TeamOut:
 
 @action("removeTeamMember", errors=_ADMINS_ONLY)
 def remove_team_member(ctx: ActionContext, payload: TeamMemberIn) -> TeamOut:
-    """Take someone off the team."""
+    """Take someone off the team (admins)."""
     result = call(
         ctx, "remove_team_member", p_team_id=str(payload.team_id), p_user_id=str(payload.user_id)
     )

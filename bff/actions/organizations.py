@@ -7,11 +7,12 @@ here: an admin of another organization gets 404, a member who is not admin 403.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
+from bff.actions._fields import Domain, Email, Name, Slug
 from bff.actions._registry import (
     ActionContext,
     ActionIn,
@@ -20,24 +21,12 @@ from bff.actions._registry import (
     call,
     named_changes,
 )
+from bff.errors import Conflict, Forbidden, NotFound
 
 CustomerAccess = Literal["public", "domain", "invite"]
 Role = Literal["admin", "employee"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{2,63}$")]
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
-]
-Domain = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, max_length=253,
-        pattern=r"^([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$",
-    ),
-]  # fmt: skip
+# Seeded demo data (supabase/seed.sql), used in the documentation's examples.
+_ACME = "aaaaaaaa-0000-4000-8000-000000000000"
 
 
 class OrganizationOut(ActionOut):
@@ -55,10 +44,12 @@ class MyOrganizationOut(OrganizationOut):
 
 class CreateOrganizationIn(ActionIn):
     name: Name
-    slug: Slug = Field(description="Lowercase letters, digits and hyphens; unique.")
+    slug: Slug
+
+    example = {"name": "Initech Help Desk", "slug": "initech"}
 
 
-@action("createOrganization", status=201, errors=("409 conflict: the slug is taken",))
+@action("createOrganization", status=201, errors=(Conflict,))
 def create_organization(ctx: ActionContext, payload: CreateOrganizationIn) -> MyOrganizationOut:
     """Create an organization; you become its first admin."""
     result = call(ctx, "create_organization", p_name=payload.name, p_slug=payload.slug)
@@ -71,17 +62,24 @@ class UpdateOrganizationIn(ActionIn):
     customer_access: CustomerAccess | None = None
     verified_domains: list[Domain] | None = Field(None, max_length=50)
 
+    identifies = frozenset({"org_id"})
+    example = {"org_id": _ACME, "customer_access": "domain", "verified_domains": ["acme.test"]}
 
-@action("updateOrganization", errors=("403 forbidden: only admins of the organization",))
+
+@action("updateOrganization", errors=(Forbidden, NotFound))
 def update_organization(ctx: ActionContext, payload: UpdateOrganizationIn) -> OrganizationOut:
-    """Rename an organization or change who may submit tickets to it (admins)."""
-    changes = named_changes(payload, keys={"org_id"})
+    """Rename an organization or change who may submit tickets to it (admins).
+
+    Name at least one field to change. Other members of the organization get 403, everyone
+    else 404.
+    """
+    changes = named_changes(payload)
     result = call(ctx, "update_organization", p_org_id=str(payload.org_id), p_changes=changes)
     return OrganizationOut.model_validate(result)
 
 
 class NoInput(ActionIn):
-    pass
+    example = {}
 
 
 class MyOrganizationsOut(ActionOut):
@@ -116,18 +114,23 @@ class CustomerIn(ActionIn):
     org_id: UUID
     email: Email
 
+    example = {"org_id": _ACME, "email": "carol@example.test"}
 
-class InvitationOut(ActionOut):
+
+class CustomerInvitationOut(ActionOut):
     organization_id: UUID
     email: str
     created_at: datetime
 
 
-@action("inviteCustomer", status=201)
-def invite_customer(ctx: ActionContext, payload: CustomerIn) -> InvitationOut:
-    """Let a customer submit to an invite-only organization (admins); repeating it is harmless."""
+@action("inviteCustomer", status=201, errors=(Forbidden, NotFound))
+def invite_customer(ctx: ActionContext, payload: CustomerIn) -> CustomerInvitationOut:
+    """Let a customer submit to an invite-only organization (admins); repeating it is harmless.
+
+    The answer is the same whether or not anyone has signed up with the address.
+    """
     result = call(ctx, "invite_customer", p_org_id=str(payload.org_id), p_email=payload.email)
-    return InvitationOut.model_validate(result)
+    return CustomerInvitationOut.model_validate(result)
 
 
 class RevocationOut(ActionOut):
@@ -136,7 +139,7 @@ class RevocationOut(ActionOut):
     revoked: bool
 
 
-@action("revokeCustomer")
+@action("revokeCustomer", errors=(Forbidden, NotFound))
 def revoke_customer(ctx: ActionContext, payload: CustomerIn) -> RevocationOut:
     """Withdraw a customer's invitation (admins); their existing tickets stay theirs."""
     result = call(ctx, "revoke_customer", p_org_id=str(payload.org_id), p_email=payload.email)

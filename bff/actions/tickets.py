@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
+from bff.actions._fields import Body, Cursor, PageSize, SearchText, Subject, Version
 from bff.actions._registry import (
     ActionContext,
     ActionIn,
@@ -21,11 +22,14 @@ from bff.actions._registry import (
     call,
     named_changes,
 )
+from bff.errors import Forbidden, IdempotencyKeyReused, NotFound, VersionConflict
 
 Status = Literal["open", "in_progress", "waiting_on_customer", "resolved", "closed"]
 Priority = Literal["low", "medium", "high", "urgent"]
-Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+# Seeded demo data (supabase/seed.sql), used in the documentation's examples.
+_ACME = "aaaaaaaa-0000-4000-8000-000000000000"
+_TICKET = "aaaaaaaa-1000-4000-8000-000000000001"
+_BILLING_TEAM = "aaaaaaaa-0000-4000-8000-0000000000b1"
 
 
 class TicketOut(ActionOut):
@@ -47,19 +51,32 @@ class TicketOut(ActionOut):
 
 
 class CreateTicketIn(ActionIn):
-    handling_org_id: UUID
+    handling_org_id: UUID = Field(description="The organization to submit the ticket to.")
     subject: Subject
     description: Body
     priority: Priority = "medium"
+
+    example = {
+        "handling_org_id": _ACME,
+        "subject": "Cannot export invoices",
+        "description": "The export button spins forever since this morning.",
+        "priority": "high",
+    }
 
 
 @action(
     "createTicket",
     status=201,
-    errors=("422 idempotency_key_reused: the Idempotency-Key was used with another body",),
+    errors=(Forbidden, NotFound, IdempotencyKeyReused),
+    idempotent_create=True,
 )
 def create_ticket(ctx: ActionContext, payload: CreateTicketIn) -> TicketOut:
-    """Submit a ticket to an organization (honours the Idempotency-Key header)."""
+    """Submit a ticket to an organization.
+
+    Send an `Idempotency-Key` header to make retries safe: the same key with the same body
+    returns the ticket created first (with `Idempotent-Replayed: true`); with another body, 422
+    `idempotency_key_reused`. 403 where the organization does not accept your tickets.
+    """
     params = payload.model_dump(mode="json")
     result = call(
         ctx,
@@ -77,8 +94,8 @@ def create_ticket(ctx: ActionContext, payload: CreateTicketIn) -> TicketOut:
 
 
 class UpdateTicketIn(ActionIn):
-    id: UUID
-    expected_version: int = Field(ge=1, description="The version you last read.")
+    ticket_id: UUID
+    expected_version: Version
     subject: Subject | None = None
     description: Body | None = None
     status: Status | None = None
@@ -86,24 +103,30 @@ class UpdateTicketIn(ActionIn):
     assigned_team_id: UUID | None = Field(None, description="null unassigns the team.")
     assigned_employee_id: UUID | None = Field(None, description="null unassigns the employee.")
 
+    nullable = frozenset({"assigned_team_id", "assigned_employee_id"})
+    identifies = frozenset({"ticket_id", "expected_version"})
+    example = {
+        "ticket_id": _TICKET,
+        "expected_version": 2,
+        "status": "in_progress",
+        "assigned_team_id": _BILLING_TEAM,
+    }
 
-_UNASSIGNABLE = frozenset({"assigned_team_id", "assigned_employee_id"})
 
-
-@action(
-    "updateTicket",
-    errors=(
-        "403 forbidden: your role may not change one of these fields",
-        "409 version_conflict: the ticket changed since you read it; details.current holds it",
-    ),
-)
+@action("updateTicket", errors=(Forbidden, NotFound, VersionConflict))
 def update_ticket(ctx: ActionContext, payload: UpdateTicketIn) -> TicketOut:
-    """Change the named fields of a ticket, if nobody changed it since `expected_version`."""
-    changes = named_changes(payload, keys={"id", "expected_version"}, nullable=_UNASSIGNABLE)
+    """Change the named fields of a ticket, if nobody changed it since `expected_version`.
+
+    Name at least one field to change. Requesters may change the subject and description of
+    their own tickets, close them, and reopen resolved or closed ones; anything else is 403.
+    A stale `expected_version` answers 409 `version_conflict` with the current ticket in
+    `details.current`.
+    """
+    changes = named_changes(payload)
     result = call(
         ctx,
         "update_ticket",
-        p_id=str(payload.id),
+        p_id=str(payload.ticket_id),
         p_expected_version=payload.expected_version,
         p_changes=changes,
     )
@@ -111,7 +134,9 @@ def update_ticket(ctx: ActionContext, payload: UpdateTicketIn) -> TicketOut:
 
 
 class TicketIdIn(ActionIn):
-    id: UUID
+    ticket_id: UUID
+
+    example = {"ticket_id": _TICKET}
 
 
 class OrganizationRef(ActionOut):
@@ -159,10 +184,27 @@ class TicketDetailOut(TicketOut):
     events: list[EventOut] = Field(description="Visible history, oldest first.")
 
 
-@action("getTicket")
+@action("getTicket", errors=(NotFound,))
 def get_ticket(ctx: ActionContext, payload: TicketIdIn) -> TicketDetailOut:
-    """Read a ticket with its organization, people, team, comments and history."""
-    return TicketDetailOut.model_validate(call(ctx, "get_ticket", p_id=str(payload.id)))
+    """Read a ticket with its organization, people, team, comments and history.
+
+    Reading changes nothing; call `markTicketSeen` when the requester has opened it.
+    """
+    return TicketDetailOut.model_validate(call(ctx, "get_ticket", p_id=str(payload.ticket_id)))
+
+
+class TicketSeenOut(ActionOut):
+    ticket_id: UUID
+    seen_at: datetime | None = Field(
+        description="When you, the requester, last opened it; null for staff (nothing recorded)."
+    )
+
+
+@action("markTicketSeen", errors=(NotFound,))
+def mark_ticket_seen(ctx: ActionContext, payload: TicketIdIn) -> TicketSeenOut:
+    """Record that the requester has opened the ticket (clears `staff_replied` in listMyTickets)."""
+    result = call(ctx, "mark_ticket_seen", p_ticket_id=str(payload.ticket_id))
+    return TicketSeenOut.model_validate(result)
 
 
 class ListTicketsIn(ActionIn):
@@ -171,12 +213,14 @@ class ListTicketsIn(ActionIn):
     priority: list[Priority] | None = Field(None, max_length=4)
     assigned_employee_id: UUID | None = None
     assigned_team_id: UUID | None = None
-    unassigned: bool = False
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    unassigned: bool = Field(False, description="Only tickets with no team and no assignee.")
+    q: SearchText | None = Field(None, description="Words to find in subject and description.")
     sort: Literal["created_at", "updated_at", "priority"] = "created_at"
     direction: Literal["asc", "desc"] = "desc"
-    limit: int = Field(25, ge=1, le=100)
-    cursor: Annotated[str, StringConstraints(max_length=500)] | None = None
+    limit: PageSize = 25
+    cursor: Cursor | None = None
+
+    example = {"org_id": _ACME, "status": ["open", "in_progress"], "q": "export", "limit": 25}
 
 
 class TicketPageOut(ActionOut):
@@ -194,6 +238,8 @@ def list_tickets(ctx: ActionContext, payload: ListTicketsIn) -> TicketPageOut:
 class OrgIdIn(ActionIn):
     org_id: UUID
 
+    example = {"org_id": _ACME}
+
 
 class TicketStatsOut(ActionOut):
     org_id: UUID
@@ -206,7 +252,7 @@ class TicketStatsOut(ActionOut):
     unassigned: int = Field(description="No team and no employee, not resolved or closed.")
 
 
-@action("ticketStats")
+@action("ticketStats", errors=(NotFound,))
 def ticket_stats(ctx: ActionContext, payload: OrgIdIn) -> TicketStatsOut:
     """Count an organization's tickets by status and priority (staff only)."""
     return TicketStatsOut.model_validate(call(ctx, "ticket_stats", p_org_id=str(payload.org_id)))
@@ -215,18 +261,20 @@ def ticket_stats(ctx: ActionContext, payload: OrgIdIn) -> TicketStatsOut:
 class AddCommentIn(ActionIn):
     ticket_id: UUID
     body: Body
-    internal: bool = Field(False, description="An internal note, visible to staff only.")
+    is_internal: bool = Field(False, description="An internal note, visible to staff only.")
+
+    example = {"ticket_id": _TICKET, "body": "Could you send a screenshot?", "is_internal": False}
 
 
-@action("addComment", status=201)
+@action("addComment", status=201, errors=(Forbidden, NotFound))
 def add_comment(ctx: ActionContext, payload: AddCommentIn) -> CommentOut:
-    """Comment on a ticket; staff may leave internal notes."""
+    """Comment on a ticket; staff may leave internal notes (403 for anyone else)."""
     result = call(
         ctx,
         "add_comment",
         p_ticket_id=str(payload.ticket_id),
         p_body=payload.body,
-        p_internal=payload.internal,
+        p_internal=payload.is_internal,
     )
     return CommentOut.model_validate(result)
 
@@ -234,8 +282,10 @@ def add_comment(ctx: ActionContext, payload: AddCommentIn) -> CommentOut:
 class ListMyTicketsIn(ActionIn):
     status: list[Status] | None = Field(None, max_length=5)
     org_id: UUID | None = None
-    limit: int = Field(25, ge=1, le=100)
-    cursor: Annotated[str, StringConstraints(max_length=500)] | None = None
+    limit: PageSize = 25
+    cursor: Cursor | None = None
+
+    example = {"status": ["open", "waiting_on_customer"], "limit": 10}
 
 
 class MyTicketOut(TicketOut):

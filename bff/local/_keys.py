@@ -15,7 +15,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from jwt.algorithms import ECAlgorithm
 
-from bff.settings import LOCAL_JWT_SECRET
+# The JWT secret Supabase's CLI uses for every local project: public, never for production.
+LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"  # noqa: S105
+
+
+def local_anon_key(secret: str = LOCAL_JWT_SECRET) -> str:
+    """Return a local project's anon API key: a long-lived `anon` token signed with `secret`."""
+    return jwt.encode(
+        {"iss": "supabase-demo", "role": "anon", "exp": 1983812996}, secret, algorithm="HS256"
+    )
 
 
 class LocalKeys:

@@ -21,9 +21,8 @@ from pathlib import Path
 
 from bff.local import _processes as processes
 from bff.local._errors import StackError
-from bff.local._keys import LocalKeys
+from bff.local._keys import LocalKeys, local_anon_key
 from bff.local._postgres import SUPERUSER_PASSWORD, Cluster, reachable_by, server_user
-from bff.settings import local_anon_key
 
 
 @dataclass(frozen=True)
@@ -170,6 +169,8 @@ class Stack:
     def bff_env(self) -> dict[str, str]:
         """Return the environment that points a BFF at this stack."""
         return {
+            # The local PostgREST serves at its root, not under a project URL's /rest/v1.
+            "SUPABASE_URL": self.rest_url,
             "SUPABASE_REST_URL": self.rest_url,
             "SUPABASE_ANON_KEY": self.anon_key,
             "SUPABASE_JWT_SECRET": self.keys.secret,
@@ -295,7 +296,6 @@ class Stack:
             # metadata write per request.
             argv[-1:-1] = ["--worker-tmp-dir", "/dev/shm"]  # noqa: S108
         env = {**os.environ, **self.bff_env()}
-        env.pop("SUPABASE_URL", None)
         processes.spawn(argv, pid_file=pid_file, log_file=log_file, env=env)
         self._wait_http(self.bff_url + "/healthz", "the BFF", log_file)
         return f"bff: started at {self.bff_url}"

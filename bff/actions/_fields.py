@@ -1,0 +1,121 @@
+"""Field types shared by every action input: one type per kind of value, not a check per field.
+
+Each type refuses what the database could not store (PostgreSQL `text` cannot hold U+0000; an
+`integer` column holds at most 2^31 - 1), so bad input is a 422 naming the field, never a 500.
+The JSON schema of each type states exactly the rule the server applies, so `/openapi.json` and
+the server agree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+# Control characters: none in a single line; in multi-line text only tab, line feed and carriage
+# return. Both forms refuse U+0000, which PostgreSQL text cannot hold.
+_LINE_CHAR = r"[^\x00-\x1f\x7f]"
+_TEXT_CHAR = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_VISIBLE_CHAR = r"[^\s\x00-\x1f\x7f]"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string checked as sent, then trimmed of surrounding white space.
+
+    `max_length` counts characters (code points) as sent. Unless `blank` is allowed, the text
+    must contain a visible character. `pattern`, if given, replaces the character rule and the
+    sent value must match it whole. `lower` lowercases the trimmed value.
+    """
+
+    max_length: int
+    multiline: bool = False
+    blank: bool = False
+    pattern: str | None = None
+    lower: bool = False
+
+    @property
+    def regex(self) -> str:
+        if self.pattern is not None:
+            return self.pattern
+        char = _TEXT_CHAR if self.multiline else _LINE_CHAR
+        if self.blank:
+            return f"^{char}*$"
+        return f"^{char}*{_VISIBLE_CHAR}{char}*$"
+
+    @property
+    def rule(self) -> str:
+        if self.pattern is not None:
+            return "does not have the expected form"
+        allowed = (
+            "no control characters except tab and line breaks"
+            if self.multiline
+            else ("a single line without control characters")
+        )
+        return allowed if self.blank else f"{allowed}, and not blank"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        compiled = re.compile(self.regex)
+
+        def check(value: str) -> str:
+            if len(value) > self.max_length:
+                raise PydanticCustomError(
+                    "string_too_long",
+                    "String should have at most {max_length} characters",
+                    {"max_length": self.max_length},
+                )
+            if not compiled.fullmatch(value):
+                raise PydanticCustomError(
+                    "text_invalid", "The text must be {rule}", {"rule": self.rule}
+                )
+            value = value.strip()
+            return value.lower() if self.lower else value
+
+        return core_schema.no_info_after_validator_function(check, core_schema.str_schema())
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.update(maxLength=self.max_length, pattern=self.regex)
+        if not self.blank and self.pattern is None:
+            json_schema["minLength"] = 1
+        return json_schema
+
+
+Subject = Annotated[str, Text(200)]
+Body = Annotated[str, Text(10_000, multiline=True)]
+Name = Annotated[str, Text(200)]
+TeamName = Annotated[str, Text(100)]
+SearchText = Annotated[str, Text(200, blank=True)]
+Email = Annotated[
+    str,
+    Text(
+        320,
+        lower=True,
+        pattern=r"^\s*[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+\s*$",
+    ),
+]
+Domain = Annotated[str, Text(253, lower=True, pattern=r"^([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$")]
+Slug = Annotated[
+    str,
+    Text(63, pattern=r"^[a-z0-9-]{2,63}$"),
+    Field(description="Lowercase letters, digits and hyphens; unique."),
+]
+# Page cursors are base64url text the listing returned; nothing else is a cursor.
+Cursor = Annotated[
+    str,
+    Text(500, pattern=r"^[A-Za-z0-9+/_=-]+$"),
+    Field(description="The next_cursor of the previous page."),
+]
+
+# PostgreSQL `integer` columns hold at most 2^31 - 1.
+MAX_INTEGER = 2_147_483_647
+Version = Annotated[int, Field(ge=1, le=MAX_INTEGER, description="The version you last read.")]
+PageSize = Annotated[int, Field(ge=1, le=100, description="Items per page.")]
