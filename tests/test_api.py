@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -11,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bff import Settings, create_app
+from bff.actions import ACTIONS
 from bff.local import Stack
 from bff.local._processes import free_port
 
@@ -39,7 +42,11 @@ def test_errors_have_the_one_shape(
     assert response.status_code == status
     body = response.get_json()
     assert body["error"]["code"] == code
-    assert set(body["error"]) == {"code", "message", "details"}
+    assert set(body["error"]) == {"code", "message", "details", "request_id"}
+    assert body["error"]["request_id"] == response.headers["X-Request-Id"]
+    if status == 405:
+        allowed = {method.strip() for method in response.headers["Allow"].split(",")}
+        assert allowed in ({"POST", "OPTIONS"}, {"GET", "HEAD", "OPTIONS"})
 
 
 def test_unknown_action_with_token_is_not_found(
@@ -98,17 +105,56 @@ def test_health_and_readiness(client: FlaskClient) -> None:
     assert client.get("/readyz").get_json() == {"status": "ready"}
 
 
-def test_openapi_lists_every_action_with_its_models(client: FlaskClient) -> None:
-    from bff.actions import ACTIONS
-
+def test_openapi_lists_every_action_with_its_models_and_a_valid_example(
+    client: FlaskClient,
+) -> None:
     document = client.get("/openapi.json").get_json()
     assert set(document["paths"]) == {f"/actions/{name}" for name in ACTIONS}
     for name, action in ACTIONS.items():
-        operation = document["paths"][f"/actions/{name}"]["post"]
-        request_ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        body = document["paths"][f"/actions/{name}"]["post"]["requestBody"]["content"]
+        request_ref = body["application/json"]["schema"]["$ref"]
         assert request_ref.endswith(action.input_model.__name__)
         assert request_ref.split("/")[-1] in document["components"]["schemas"]
-    assert client.get("/docs").mimetype == "text/html"
+        action.input_model.model_validate_json(json.dumps(body["application/json"]["example"]))
+
+
+def _codes(document: dict[str, Any], action: str, status: str) -> list[str]:
+    response = document["paths"][f"/actions/{action}"]["post"]["responses"][status]
+    schema = response["content"]["application/json"]["schema"]
+    codes: list[str] = schema["allOf"][1]["properties"]["error"]["properties"]["code"]["enum"]
+    return codes
+
+
+def test_openapi_lists_every_code_per_status_as_the_action_declares(
+    client: FlaskClient,
+) -> None:
+    document = client.get("/openapi.json").get_json()
+    assert _codes(document, "createTicket", "422") == [
+        "validation_failed", "idempotency_key_reused"]  # fmt: skip
+    assert _codes(document, "updateTicket", "409") == ["version_conflict"]
+    for action in ("createTicket", "addComment", "inviteCustomer", "revokeCustomer"):
+        assert _codes(document, action, "403") == ["forbidden"], action
+    for action in ACTIONS:
+        for status in ("400", "401", "413", "415", "503"):
+            assert _codes(document, action, status), (action, status)
+    create = document["paths"]["/actions/createTicket"]["post"]
+    assert "Idempotency-Key" in {p["name"] for p in create["parameters"]}
+    assert "Idempotent-Replayed" in create["responses"]["201"]["headers"]
+    assert "Retry-After" in create["responses"]["503"]["headers"]
+
+
+def test_docs_are_swagger_ui_served_from_this_process(client: FlaskClient) -> None:
+    page = client.get("/docs/")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "SwaggerUIBundle" in html
+    assert "https://" not in html and "//cdn" not in html
+    script = re.search(r'src="([^"]*swagger-ui-bundle\.js)"', html)
+    assert script is not None
+    with client.get(script.group(1)) as bundle:
+        assert bundle.status_code == 200
+    spec = client.get("/docs/swagger.json").get_json()
+    assert spec == client.get("/openapi.json").get_json()
 
 
 def test_dead_postgrest_is_a_fast_503_with_retry_after(

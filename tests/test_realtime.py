@@ -113,7 +113,7 @@ def test_status_change_broadcasts_one_update_per_topic(
     act: ActAs, db: psycopg.Connection[Any], ticket: dict[str, Any], orgs: dict[str, str],
     user_ids: dict[str, str],
 ) -> None:  # fmt: skip
-    body = {"id": ticket["id"], "expected_version": 1, "status": "in_progress"}
+    body = {"ticket_id": ticket["id"], "expected_version": 1, "status": "in_progress"}
     response, messages = sent_during(db, ticket["id"], lambda: act("agent1", "updateTicket", body))
     assert response.status_code == 200, response.get_json()
     assert topics_and_events(messages) == [
@@ -130,7 +130,7 @@ def test_assignment_reaches_the_requester_without_its_internal_event(
     orgs: dict[str, str], user_ids: dict[str, str],
 ) -> None:  # fmt: skip
     body = {
-        "id": ticket["id"],
+        "ticket_id": ticket["id"],
         "expected_version": 1,
         "assigned_team_id": teams["Billing"],
         "assigned_employee_id": user_ids["agent1"],
@@ -167,7 +167,7 @@ def test_public_comment_reaches_both_topics(
 def test_internal_note_reaches_staff_only(
     act: ActAs, db: psycopg.Connection[Any], ticket: dict[str, Any], orgs: dict[str, str]
 ) -> None:
-    body = {"ticket_id": ticket["id"], "body": "Known firmware bug.", "internal": True}
+    body = {"ticket_id": ticket["id"], "body": "Known firmware bug.", "is_internal": True}
     response, messages = sent_during(db, ticket["id"], lambda: act("agent1", "addComment", body))
     assert response.status_code == 201, response.get_json()
     assert topics_and_events(messages) == [(org_topic(orgs["acme"]), "comment_added")]
@@ -200,7 +200,7 @@ def test_refused_update_broadcasts_nothing(
     act: ActAs, db: psycopg.Connection[Any], ticket: dict[str, Any], who: str,
     change: dict[str, Any], status: int,
 ) -> None:  # fmt: skip
-    body = {"id": ticket["id"], "expected_version": 1, **change}
+    body = {"ticket_id": ticket["id"], "expected_version": 1, **change}
     response, messages = sent_during(db, ticket["id"], lambda: act(who, "updateTicket", body))
     assert response.status_code == status
     assert messages == []
@@ -209,9 +209,9 @@ def test_refused_update_broadcasts_nothing(
 def test_stale_update_broadcasts_nothing(
     act: ActAs, db: psycopg.Connection[Any], ticket: dict[str, Any]
 ) -> None:
-    fresh = {"id": ticket["id"], "expected_version": 1, "priority": "high"}
+    fresh = {"ticket_id": ticket["id"], "expected_version": 1, "priority": "high"}
     assert act("agent1", "updateTicket", fresh).status_code == 200
-    stale = {"id": ticket["id"], "expected_version": 1, "priority": "low"}
+    stale = {"ticket_id": ticket["id"], "expected_version": 1, "priority": "low"}
     response, messages = sent_during(db, ticket["id"], lambda: act("agent2", "updateTicket", stale))
     assert response.status_code == 409
     assert messages == []

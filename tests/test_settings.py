@@ -1,31 +1,51 @@
-"""Settings: local defaults need nothing; a hosted project must name every secret."""
+"""Settings: nothing that reaches a database or verifies a token has a default."""
 
 from __future__ import annotations
 
-import jwt
+from pathlib import Path
+
 import psycopg
 import pytest
 
-from bff import Settings, SettingsError
+from bff import Settings, SettingsError, create_app
 from bff.local import Stack
-from bff.settings import LOCAL_JWT_SECRET
+
+_HOSTED = {
+    "SUPABASE_URL": "https://abc.supabase.co/",
+    "SUPABASE_ANON_KEY": "anon",
+    "SUPABASE_JWKS_URL": "https://abc.supabase.co/auth/v1/.well-known/jwks.json",
+}
 
 
-def test_no_configuration_targets_the_local_stack() -> None:
-    settings = Settings.from_env({})
-    assert settings.rest_url == "http://127.0.0.1:54321"
-    assert settings.jwt_secret == LOCAL_JWT_SECRET
-    assert jwt.decode(settings.anon_key, LOCAL_JWT_SECRET, algorithms=["HS256"])["role"] == "anon"
+def test_no_configuration_refuses_to_start_naming_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name in ("SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_JWT_SECRET", "SUPABASE_JWKS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env to fall back on
+    with pytest.raises(SettingsError) as refused:
+        create_app()
+    for named in ("SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_JWT_SECRET or SUPABASE_JWKS_URL"):
+        assert named in str(refused.value)
+
+
+def test_the_local_stack_passes_every_setting_itself(stack: Stack) -> None:
+    settings = Settings.from_env(stack.bff_env())
+    assert settings.rest_url == stack.rest_url
+    assert settings.jwt_secret == stack.keys.secret
+    assert settings.anon_key == stack.anon_key
+
+
+def test_cors_origins_come_from_configuration_and_default_to_none() -> None:
+    assert Settings.from_env(_HOSTED).cors_origins == ()
+    configured = Settings.from_env(
+        {**_HOSTED, "BFF_CORS_ORIGINS": "https://app.example.com/, http://localhost:5173"}
+    )
+    assert configured.cors_origins == ("https://app.example.com", "http://localhost:5173")
 
 
 def test_hosted_project_reaches_postgrest_under_rest_v1() -> None:
-    settings = Settings.from_env(
-        {
-            "SUPABASE_URL": "https://abc.supabase.co/",
-            "SUPABASE_ANON_KEY": "anon",
-            "SUPABASE_JWKS_URL": "https://abc.supabase.co/auth/v1/.well-known/jwks.json",
-        }
-    )
+    settings = Settings.from_env(_HOSTED)
     assert settings.rest_url == "https://abc.supabase.co/rest/v1"
     assert settings.jwt_secret is None
 
@@ -38,8 +58,8 @@ def test_hosted_project_reaches_postgrest_under_rest_v1() -> None:
             {"SUPABASE_URL": "https://abc.supabase.co", "SUPABASE_ANON_KEY": "k"},
             "SUPABASE_JWT_SECRET or SUPABASE_JWKS_URL",
         ),
-        ({"BFF_REQUEST_TIMEOUT": "soon"}, "BFF_REQUEST_TIMEOUT"),
-        ({"BFF_POOL_SIZE": "0"}, "BFF_POOL_SIZE"),
+        ({**_HOSTED, "BFF_REQUEST_TIMEOUT": "soon"}, "BFF_REQUEST_TIMEOUT"),
+        ({**_HOSTED, "BFF_POOL_SIZE": "0"}, "BFF_POOL_SIZE"),
     ],
     ids=[
         "hosted_without_anon_key_names_it",

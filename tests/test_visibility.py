@@ -48,12 +48,12 @@ def worked(
     ticket = post("alice", "createTicket", {"handling_org_id": acme, "subject": f"Seen {tag}",
                                             "description": "Who can see this?"})  # fmt: skip
     worked = post("agent1", "updateTicket", {
-        "id": ticket["id"], "expected_version": 1, "status": "in_progress", "priority": "high",
+        "ticket_id": ticket["id"], "expected_version": 1, "status": "in_progress", "priority": "high",
         "assigned_team_id": team["id"], "assigned_employee_id": user_ids["agent1"]})  # fmt: skip
-    post("alice", "updateTicket", {"id": ticket["id"], "expected_version": worked["version"],
+    post("alice", "updateTicket", {"ticket_id": ticket["id"], "expected_version": worked["version"],
                                    "description": "Who can see this, exactly?"})  # fmt: skip
     public = post("agent1", "addComment", {"ticket_id": ticket["id"], "body": "On it."})
-    note = {"ticket_id": ticket["id"], "body": "Alice again.", "internal": True}
+    note = {"ticket_id": ticket["id"], "body": "Alice again.", "is_internal": True}
     internal = post("agent1", "addComment", note)
     return {"ticket": ticket, "team": team, "unused_team": unused, "public": public,
             "internal": internal, "acme": acme}  # fmt: skip
@@ -87,7 +87,7 @@ def _rows(stack: Stack, tokens: dict[str, str], role: str, table: str, **params:
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: f"the_{r}")
 def test_the_ticket_through_the_bff(act: ActAs, worked: dict[str, Any], role: str) -> None:
     ticket = worked["ticket"]
-    response = act(ACTOR[role], "getTicket", {"id": ticket["id"]})
+    response = act(ACTOR[role], "getTicket", {"ticket_id": ticket["id"]})
     if role == "anon":
         assert response.status_code == 401
     elif role in OUTSIDERS:
@@ -159,7 +159,7 @@ def test_comments_and_internal_notes(
     rows = _rows(stack, tokens, role, "ticket_comments", ticket_id=f"eq.{ticket_id}")
     assert {row["id"] for row in rows} == expected
     if expected:
-        detail = act(ACTOR[role], "getTicket", {"id": ticket_id}).get_json()
+        detail = act(ACTOR[role], "getTicket", {"ticket_id": ticket_id}).get_json()
         assert {c["id"] for c in detail["comments"]} == expected
 
 
@@ -175,7 +175,7 @@ def test_history_events(
     if role in OUTSIDERS or role == "anon":
         assert rows == []
         return
-    detail = act(ACTOR[role], "getTicket", {"id": ticket_id}).get_json()
+    detail = act(ACTOR[role], "getTicket", {"ticket_id": ticket_id}).get_json()
     for events in (rows, detail["events"]):
         kinds = {e["kind"] for e in events}
         internal = [e for e in events if e["is_internal"]]
@@ -271,9 +271,9 @@ def test_an_employee_of_another_org_sees_their_own_ticket_as_a_requester(
     assert created.status_code == 201, created.get_json()
     ticket_id = created.get_json()["id"]
     assert act("agent1", "addComment", {"ticket_id": ticket_id, "body": "Hello"}).status_code == 201
-    note = {"ticket_id": ticket_id, "body": "A competitor!", "internal": True}
+    note = {"ticket_id": ticket_id, "body": "A competitor!", "is_internal": True}
     assert act("agent1", "addComment", note).status_code == 201
-    detail = act("globex_agent", "getTicket", {"id": ticket_id}).get_json()
+    detail = act("globex_agent", "getTicket", {"ticket_id": ticket_id}).get_json()
     assert [c["body"] for c in detail["comments"]] == ["Hello"]
     assert not any(e["is_internal"] for e in detail["events"])
     rows = _rows(

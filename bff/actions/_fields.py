@@ -29,13 +29,15 @@ class Text:
 
     `max_length` counts characters (code points) as sent. Unless `blank` is allowed, the text
     must contain a visible character. `pattern`, if given, replaces the character rule and the
-    sent value must match it whole. `lower` lowercases the trimmed value.
+    sent value must match it whole; `form` then names what it describes ("an email address").
+    `lower` lowercases the trimmed value.
     """
 
     max_length: int
     multiline: bool = False
     blank: bool = False
     pattern: str | None = None
+    form: str = "in the documented form"
     lower: bool = False
 
     @property
@@ -50,7 +52,7 @@ class Text:
     @property
     def rule(self) -> str:
         if self.pattern is not None:
-            return "does not have the expected form"
+            return self.form
         allowed = (
             "no control characters except tab and line breaks"
             if self.multiline
@@ -100,19 +102,28 @@ Email = Annotated[
         320,
         lower=True,
         pattern=r"^\s*[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+\s*$",
+        form="an email address",
     ),
 ]
-Domain = Annotated[str, Text(253, lower=True, pattern=r"^([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$")]
+Domain = Annotated[
+    str,
+    Text(
+        253,
+        lower=True,
+        pattern=r"^\s*([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}\s*$",
+        form="a domain name such as example.com",
+    ),
+]
 Slug = Annotated[
     str,
-    Text(63, pattern=r"^[a-z0-9-]{2,63}$"),
+    Text(63, pattern=r"^[a-z0-9-]{2,63}$", form="2 to 63 lowercase letters, digits or hyphens"),
     Field(description="Lowercase letters, digits and hyphens; unique."),
 ]
 # Page cursors are base64url text the listing returned; nothing else is a cursor.
 Cursor = Annotated[
     str,
-    Text(500, pattern=r"^[A-Za-z0-9+/_=-]+$"),
-    Field(description="The next_cursor of the previous page."),
+    Text(500, pattern=r"^[A-Za-z0-9+/_=-]+$", form="a cursor a listing returned"),
+    Field(description="The next_cursor of the previous page; null or left out: the first page."),
 ]
 
 # PostgreSQL `integer` columns hold at most 2^31 - 1.

@@ -220,6 +220,7 @@ class ListTicketsIn(ActionIn):
     limit: PageSize = 25
     cursor: Cursor | None = None
 
+    nullable = frozenset({"cursor"})
     example = {"org_id": _ACME, "status": ["open", "in_progress"], "q": "export", "limit": 25}
 
 
@@ -285,6 +286,7 @@ class ListMyTicketsIn(ActionIn):
     limit: PageSize = 25
     cursor: Cursor | None = None
 
+    nullable = frozenset({"cursor"})
     example = {"status": ["open", "waiting_on_customer"], "limit": 10}
 
 

@@ -156,7 +156,7 @@ def test_an_invitation_opens_the_org_and_revoking_closes_it(
     assert _submit(client, person, org.id).status_code == 403
     assert org.id not in _submittable(client, person)
     # Their existing ticket stays theirs, and so does the organization's name on it.
-    detail = call(client, person, "getTicket", {"id": ticket.get_json()["id"]})
+    detail = call(client, person, "getTicket", {"ticket_id": ticket.get_json()["id"]})
     assert detail.status_code == 200
     assert detail.get_json()["organization"]["id"] == org.id
     again = call(client, org.admin, "revokeCustomer", {"org_id": org.id, "email": person.email})
@@ -254,15 +254,21 @@ def test_staff_replied_tracks_public_staff_comments_since_the_requester_last_loo
     own = {"ticket_id": ticket["id"], "body": "Any news?"}
     assert call(client, customer, "addComment", own).status_code == 201
     assert replied() is False, "the requester's own comment is not a staff reply"
-    note = {"ticket_id": ticket["id"], "body": "Ignore this one.", "internal": True}
+    note = {"ticket_id": ticket["id"], "body": "Ignore this one.", "is_internal": True}
     assert call(client, org.employee, "addComment", note).status_code == 201
     assert replied() is False, "an internal note is not a reply"
     public = {"ticket_id": ticket["id"], "body": "We are on it."}
     assert call(client, org.employee, "addComment", public).status_code == 201
     assert replied() is True
-    call(client, org.employee, "getTicket", {"id": ticket["id"]})
+    seen = {"ticket_id": ticket["id"]}
+    staff_seen = call(client, org.employee, "markTicketSeen", seen)
+    assert staff_seen.get_json() == {"ticket_id": ticket["id"], "seen_at": None}
     assert replied() is True, "staff opening the ticket does not count as the requester seeing it"
-    call(client, customer, "getTicket", {"id": ticket["id"]})
+    assert call(client, customer, "getTicket", seen).status_code == 200
+    assert replied() is True, "reading the ticket writes nothing"
+    marked = call(client, customer, "markTicketSeen", seen)
+    assert marked.status_code == 200, marked.get_json()
+    assert marked.get_json()["seen_at"] is not None
     assert replied() is False
 
 
@@ -287,7 +293,7 @@ def test_my_tickets_are_mine_only_across_orgs_and_filter(
     _submit(client, other, org.id)
     assert {t["id"] for t in _my_tickets(client, customer)} == {here["id"], at_acme["id"]}
     assert [t["id"] for t in _my_tickets(client, customer, org_id=org.id)] == [here["id"]]
-    close = {"id": here["id"], "expected_version": 1, "status": "closed"}
+    close = {"ticket_id": here["id"], "expected_version": 1, "status": "closed"}
     assert call(client, customer, "updateTicket", close).status_code == 200
     assert [t["id"] for t in _my_tickets(client, customer, status=["closed"])] == [here["id"]]
     assert [t["id"] for t in _my_tickets(client, customer, status=["open"])] == [at_acme["id"]]

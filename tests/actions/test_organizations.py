@@ -120,7 +120,7 @@ def test_a_body_that_is_not_an_object_is_rejected(client: FlaskClient, stack: St
     response = call(client, sign_up(stack), "createOrganization", ["Widgets", "widgets"])
     assert response.status_code == 422
     assert set(response.get_json()) == {"error"}
-    assert set(response.get_json()["error"]) == {"code", "message", "details"}
+    assert set(response.get_json()["error"]) == {"code", "message", "details", "request_id"}
 
 
 # updateOrganization ------------------------------------------------------------------------

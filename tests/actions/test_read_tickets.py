@@ -19,7 +19,7 @@ def discussed_ticket(act: ActAs, new_ticket: NewTicket) -> dict[str, Any]:
     """A ticket of alice's at acme with a public reply and an internal note."""
     ticket = new_ticket("alice", "acme")
     public = {"ticket_id": ticket["id"], "body": "Have you tried turning it off and on?"}
-    internal = {"ticket_id": ticket["id"], "body": "Third time this week.", "internal": True}
+    internal = {"ticket_id": ticket["id"], "body": "Third time this week.", "is_internal": True}
     assert act("agent1", "addComment", public).status_code == 201
     assert act("agent1", "addComment", internal).status_code == 201
     return ticket
@@ -29,7 +29,7 @@ def discussed_ticket(act: ActAs, new_ticket: NewTicket) -> dict[str, Any]:
 def test_requester_and_org_staff_read_the_ticket(
     act: ActAs, discussed_ticket: dict[str, Any], orgs: dict[str, str], who: str
 ) -> None:
-    response = act(who, "getTicket", {"id": discussed_ticket["id"]})
+    response = act(who, "getTicket", {"ticket_id": discussed_ticket["id"]})
     assert response.status_code == 200, response.get_json()
     detail = response.get_json()
     assert detail["organization"]["id"] == orgs["acme"]
@@ -45,13 +45,13 @@ def test_requester_and_org_staff_read_the_ticket(
 def test_outsiders_cannot_read_the_ticket(
     act: ActAs, discussed_ticket: dict[str, Any], who: str | None, status: int
 ) -> None:
-    response = act(who, "getTicket", {"id": discussed_ticket["id"]})
+    response = act(who, "getTicket", {"ticket_id": discussed_ticket["id"]})
     assert response.status_code == status
 
 
 def test_internal_notes_are_for_staff_only(act: ActAs, discussed_ticket: dict[str, Any]) -> None:
-    staff_view = act("agent2", "getTicket", {"id": discussed_ticket["id"]}).get_json()
-    customer_view = act("alice", "getTicket", {"id": discussed_ticket["id"]}).get_json()
+    staff_view = act("agent2", "getTicket", {"ticket_id": discussed_ticket["id"]}).get_json()
+    customer_view = act("alice", "getTicket", {"ticket_id": discussed_ticket["id"]}).get_json()
     assert [c["is_internal"] for c in staff_view["comments"]] == [False, True]
     assert [c["is_internal"] for c in customer_view["comments"]] == [False]
     assert not any(event["is_internal"] for event in customer_view["events"])
@@ -73,7 +73,7 @@ def test_postgrest_gives_the_customer_the_same_answer(
 def test_customer_cannot_write_an_internal_note(
     act: ActAs, discussed_ticket: dict[str, Any]
 ) -> None:
-    body = {"ticket_id": discussed_ticket["id"], "body": "psst", "internal": True}
+    body = {"ticket_id": discussed_ticket["id"], "body": "psst", "is_internal": True}
     response = act("alice", "addComment", body)
     assert response.status_code == 403
 
@@ -85,7 +85,7 @@ def test_outsiders_cannot_comment(act: ActAs, discussed_ticket: dict[str, Any], 
 
 
 def test_get_unknown_ticket_is_not_found(act: ActAs) -> None:
-    assert act("agent1", "getTicket", {"id": str(uuid.uuid4())}).status_code == 404
+    assert act("agent1", "getTicket", {"ticket_id": str(uuid.uuid4())}).status_code == 404
 
 
 def test_customer_lists_only_their_own_tickets(
@@ -233,8 +233,8 @@ def test_internal_note_leaves_no_trace_the_customer_can_see(
     act: ActAs, new_ticket: NewTicket
 ) -> None:
     ticket = new_ticket("alice", "acme")
-    before = act("alice", "getTicket", {"id": ticket["id"]}).get_json()
-    note = {"ticket_id": ticket["id"], "body": "Customer is on the old plan.", "internal": True}
+    before = act("alice", "getTicket", {"ticket_id": ticket["id"]}).get_json()
+    note = {"ticket_id": ticket["id"], "body": "Customer is on the old plan.", "is_internal": True}
     assert act("agent1", "addComment", note).status_code == 201
-    after = act("alice", "getTicket", {"id": ticket["id"]}).get_json()
+    after = act("alice", "getTicket", {"ticket_id": ticket["id"]}).get_json()
     assert after == before

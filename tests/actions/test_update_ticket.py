@@ -16,7 +16,7 @@ from ..conftest import ActAs, NewTicket
 
 
 def _update(act: ActAs, who: str | None, ticket: dict[str, Any], **changes: Any) -> Any:
-    body = {"id": ticket["id"], "expected_version": ticket["version"], **changes}
+    body = {"ticket_id": ticket["id"], "expected_version": ticket["version"], **changes}
     return act(who, "updateTicket", body)
 
 
@@ -106,7 +106,7 @@ def test_stale_version_is_a_conflict_that_changes_nothing(
     assert error["code"] == "version_conflict"
     assert error["details"]["current"]["version"] == newer["version"]
     assert error["details"]["current"]["priority"] == "high"
-    current = act("agent1", "getTicket", {"id": ticket["id"]}).get_json()
+    current = act("agent1", "getTicket", {"ticket_id": ticket["id"]}).get_json()
     assert (current["priority"], current["version"]) == ("high", newer["version"])
 
 
@@ -118,7 +118,7 @@ def test_two_concurrent_updates_of_one_version_exactly_one_wins(
     def update(priority: str) -> httpx.Response:
         return httpx.post(
             f"{stack.bff_url}/actions/updateTicket",
-            json={"id": ticket["id"], "expected_version": 1, "priority": priority},
+            json={"ticket_id": ticket["id"], "expected_version": 1, "priority": priority},
             headers={"Authorization": f"Bearer {tokens['agent1']}"},
             timeout=10,
         )
@@ -196,7 +196,7 @@ def test_invalid_update_is_rejected(
     act: ActAs, new_ticket: NewTicket, body: dict[str, Any], path: list[str]
 ) -> None:
     ticket = new_ticket()
-    response = act("agent1", "updateTicket", {"id": ticket["id"], "expected_version": 1, **body})
+    response = act("agent1", "updateTicket", {"ticket_id": ticket["id"], "expected_version": 1, **body})
     assert response.status_code == 422
     assert path in [f["path"] for f in response.get_json()["error"]["details"]["fields"]]
 
@@ -205,6 +205,6 @@ def test_unknown_ticket_is_not_found(act: ActAs) -> None:
     response = act(
         "agent1",
         "updateTicket",
-        {"id": str(uuid.uuid4()), "expected_version": 1, "priority": "low"},
+        {"ticket_id": str(uuid.uuid4()), "expected_version": 1, "priority": "low"},
     )
     assert response.status_code == 404
