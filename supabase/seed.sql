@@ -1,4 +1,5 @@
--- Local development data: two organizations with staff and teams, two customers, and tickets.
+-- Local development data: two organizations with staff and teams, two customers, tickets, and an
+-- invitation to join as staff.
 -- Runs once, as the superuser, after the migrations. Profiles come from the auth.users trigger;
 -- request.jwt.claims is set before each step so the audit trail names the right actor.
 
@@ -124,5 +125,10 @@ insert into public.ticket_comments (ticket_id, author_id, body, is_internal)
 values
   ('aaaaaaaa-1000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001',
     'It is a LaserJet 4000 on Windows 11.', false);
+
+-- Globex's admin invites Bob to join as an employee (public.list_my_invitations shows it to Bob).
+set request.jwt.claims = '{"sub":"b0000000-0000-4000-8000-000000000001","role":"authenticated"}';
+insert into public.organization_invitations (organization_id, email, role)
+values ('bbbbbbbb-0000-4000-8000-000000000000', 'bob@example.test', 'employee');
 
 reset request.jwt.claims;

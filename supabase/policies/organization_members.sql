@@ -4,12 +4,6 @@ create policy "Members read the memberships of their organizations"
   to authenticated
   using (organization_id in (select private.my_org_ids()));
 
-create policy "Admins add members to their organizations"
-  on public.organization_members
-  for insert
-  to authenticated
-  with check (organization_id in (select private.my_admin_org_ids()));
-
 create policy "Admins change member roles in their organizations"
   on public.organization_members
   for update

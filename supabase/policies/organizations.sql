@@ -1,4 +1,4 @@
-create policy "Users read the organizations they work for or submit to"
+create policy "Users read orgs they work for, submit to or are invited to"
   on public.organizations
   for select
   to authenticated
@@ -6,6 +6,7 @@ create policy "Users read the organizations they work for or submit to"
     created_by = (select auth.uid())
     or id in (select private.my_org_ids())
     or id in (select private.my_requested_org_ids())
+    or id in (select private.my_invited_org_ids())
     or private.can_submit_to(id)
   );
 

@@ -18,6 +18,8 @@ select plan(43);
 \set bob_id '''c0000000-0000-4000-8000-000000000002'''
 \set escalations '''aaaaaaaa-0000-4000-8000-0000000000e1'''
 \set export_ticket '''aaaaaaaa-1000-4000-8000-000000000003'''
+create temporary table r (name text primary key, value jsonb);
+grant all on r to authenticated;
 
 -- anon ---------------------------------------------------------------------------------------
 set local role anon;
@@ -132,9 +134,12 @@ select throws_ok($$delete from public.organization_members where user_id = 'c000
 select throws_ok($$update public.organization_members set role = 'employee' where user_id = 'c0000000-0000-4000-8000-000000000001'
   and organization_id = (select id from public.organizations where slug = 'alice-labs')$$,
   'TKCON', null, 'the only admin cannot step down');
-select lives_ok($$insert into public.organization_members (organization_id, user_id, role)
-  select id, 'c0000000-0000-4000-8000-000000000002', 'employee' from public.organizations where slug = 'alice-labs'$$,
-  'the admin adds an employee');
+insert into r select 'bob', public.invite_member((select id from public.organizations where slug = 'alice-labs'),
+  'bob@example.test', 'employee');
+set local request.jwt.claims = :'bob';
+select is((public.accept_invitation((select (value ->> 'id')::uuid from r where name = 'bob')) ->> 'role'), 'employee',
+  'the admin invites a customer, who accepts and joins as an employee');
+set local request.jwt.claims = :'alice';
 select throws_ok($$update public.organization_members set role = 'employee' where user_id = 'c0000000-0000-4000-8000-000000000001'
   and organization_id = (select id from public.organizations where slug = 'alice-labs')$$,
   'TKCON', null, 'an employee does not count: the only admin still cannot step down');
