@@ -30,7 +30,9 @@ _INVITATION = "dddddddd-0000-4000-8000-000000000001"
 class InvitationOut(ActionOut):
     id: UUID
     organization_id: UUID
-    organization: OrganizationRef
+    organization: OrganizationRef | None = Field(
+        description="null once the organization is no longer visible to you."
+    )
     email: str = Field(description="The invited address, lowercased.")
     role: Role
     status: InvitationStatus = Field(description="expired: pending past expires_at.")

@@ -117,6 +117,8 @@ def org_state(db: psycopg.Connection[Any], org_id: str) -> tuple[Any, ...]:
         "where t.organization_id = %(org)s order by t.id",
         "select email from public.organization_customers where organization_id = %(org)s "
         "order by email",
+        "select id, email, role, status, expires_at from public.organization_invitations "
+        "where organization_id = %(org)s order by id",
     ]
     return tuple(db.execute(sql, {"org": org_id}).fetchall() for sql in queries)
 
