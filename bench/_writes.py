@@ -66,7 +66,11 @@ def update_arm(
                 "p_changes": {"status": status},
             },
             action="updateTicket",
-            body={"ticket_id": ticket["id"], "expected_version": ticket["version"], "status": status},
+            body={
+                "ticket_id": ticket["id"],
+                "expected_version": ticket["version"],
+                "status": status,
+            },
         )
         try:
             ticket["version"] = path.run(call, ctx.employee, client)["version"]

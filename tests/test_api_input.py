@@ -99,7 +99,9 @@ def test_text_rules_match_the_documented_pattern(
 
 
 def test_text_is_trimmed_and_multi_line_text_keeps_its_lines(act: ActAs) -> None:
-    response = act("alice", "createTicket", _ticket_body(subject="  Printer  ", description="a\n\tb"))
+    response = act(
+        "alice", "createTicket", _ticket_body(subject="  Printer  ", description="a\n\tb")
+    )
     assert response.status_code == 201, response.get_json()
     assert (response.get_json()["subject"], response.get_json()["description"]) == (
         "Printer", "a\n\tb")  # fmt: skip

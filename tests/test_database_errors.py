@@ -58,8 +58,14 @@ MAPPING: list[tuple[str | None, int, str]] = [
 )
 def test_sqlstate_maps_to_status_and_code(sqlstate: str | None, status: int, code: str) -> None:
     error = error_from_postgrest(
-        APIError({"code": sqlstate, "message": 'relation "private.secret" is broken',
-                  "details": None, "hint": None})  # fmt: skip
+        APIError(
+            {
+                "code": sqlstate,
+                "message": 'relation "private.secret" is broken',
+                "details": None,
+                "hint": None,
+            }
+        )
     )
     assert (error.status, error.code) == (status, code)
     if not (sqlstate or "").startswith("TK"):
@@ -68,8 +74,14 @@ def test_sqlstate_maps_to_status_and_code(sqlstate: str | None, status: int, cod
 
 def test_our_own_validation_message_names_the_field() -> None:
     error = error_from_postgrest(
-        APIError({"code": "22023", "message": "The limit must be between 1 and 100.",
-                  "details": None, "hint": "limit"})  # fmt: skip
+        APIError(
+            {
+                "code": "22023",
+                "message": "The limit must be between 1 and 100.",
+                "details": None,
+                "hint": "limit",
+            }
+        )
     )
     assert error.details == {
         "fields": [{"path": ["limit"], "message": "The limit must be between 1 and 100."}]
@@ -79,8 +91,14 @@ def test_our_own_validation_message_names_the_field() -> None:
 def test_a_version_conflict_carries_the_current_row() -> None:
     current: dict[str, Any] = {"id": "t", "version": 3}
     error = error_from_postgrest(
-        APIError({"code": "TK409", "message": "stale", "details": '{"id": "t", "version": 3}',
-                  "hint": "expected_version"})  # fmt: skip
+        APIError(
+            {
+                "code": "TK409",
+                "message": "stale",
+                "details": '{"id": "t", "version": 3}',
+                "hint": "expected_version",
+            }
+        )
     )
     assert error.details == {"current": current}
 

@@ -48,8 +48,9 @@ def worked(
     ticket = post("alice", "createTicket", {"handling_org_id": acme, "subject": f"Seen {tag}",
                                             "description": "Who can see this?"})  # fmt: skip
     worked = post("agent1", "updateTicket", {
-        "ticket_id": ticket["id"], "expected_version": 1, "status": "in_progress", "priority": "high",
-        "assigned_team_id": team["id"], "assigned_employee_id": user_ids["agent1"]})  # fmt: skip
+        "ticket_id": ticket["id"], "expected_version": 1, "status": "in_progress",
+        "priority": "high", "assigned_team_id": team["id"],
+        "assigned_employee_id": user_ids["agent1"]})  # fmt: skip
     post("alice", "updateTicket", {"ticket_id": ticket["id"], "expected_version": worked["version"],
                                    "description": "Who can see this, exactly?"})  # fmt: skip
     public = post("agent1", "addComment", {"ticket_id": ticket["id"], "body": "On it."})

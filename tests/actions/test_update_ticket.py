@@ -196,7 +196,9 @@ def test_invalid_update_is_rejected(
     act: ActAs, new_ticket: NewTicket, body: dict[str, Any], path: list[str]
 ) -> None:
     ticket = new_ticket()
-    response = act("agent1", "updateTicket", {"ticket_id": ticket["id"], "expected_version": 1, **body})
+    response = act(
+        "agent1", "updateTicket", {"ticket_id": ticket["id"], "expected_version": 1, **body}
+    )
     assert response.status_code == 422
     assert path in [f["path"] for f in response.get_json()["error"]["details"]["fields"]]
 
