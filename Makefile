@@ -32,9 +32,11 @@ system-packages:
 		fi; \
 	fi
 
-$(BIN)/.installed: pyproject.toml
+# The product (`bff`, with its test tools) and, separately, the developer tooling (`tools/`: the
+# local stack, its stand-ins and the `bff` command), which a deployment never installs.
+$(BIN)/.installed: pyproject.toml tools/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' -e ./tools
 	touch $@
 
 # `npm install` (not `npm ci`): the lockfile lists only this platform's optional binaries, which

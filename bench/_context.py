@@ -8,7 +8,7 @@ from bench._dataset import Dataset, Person
 from bench._paths import AccessPath, BffPath, PostgrestPath, SqlPath, User, shared_http_client
 from bench._runner import Arm, Plan, run_interleaved
 from bench._split import BffSplit
-from bff.local import Stack
+from devstack import Stack
 
 # Organizations by size rank: 1 is the largest. Writers submit to mid-sized ones, so concurrent
 # creates are not all serialized on one organization's ticket counter.

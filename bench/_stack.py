@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bff.local import Stack, StackConfig
+from devstack import Stack, StackConfig
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from bff import Settings, create_app
-from bff.local import Stack, StackConfig
+from devstack import Stack, StackConfig
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 
 from bff import Settings, create_app
 from bff.actions import ACTIONS
-from bff.local import Stack
-from bff.local._processes import free_port
+from devstack import Stack
+from devstack._processes import free_port
 
 from .conftest import ActAs
 

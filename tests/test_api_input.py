@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bff import Settings, create_app
-from bff.local import Stack
+from devstack import Stack
 
 from .conftest import ActAs, NewTicket, count_rows
 

@@ -17,7 +17,7 @@ from jwt.algorithms import ECAlgorithm
 
 from bff.auth import TokenVerifier
 from bff.errors import Unauthorized
-from bff.local import Stack
+from devstack import Stack
 
 
 def _claims(stack: Stack, **overrides: Any) -> dict[str, Any]:

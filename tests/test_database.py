@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from bff.local import Stack
+from devstack import Stack
 
 from .conftest import PROJECT_DIR, NewTicket
 

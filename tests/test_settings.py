@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from bff import Settings, SettingsError, create_app
-from bff.local import Stack
+from devstack import Stack
 
 _HOSTED = {
     "SUPABASE_URL": "https://abc.supabase.co/",

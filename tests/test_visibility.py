@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bff.local import Stack
+from devstack import Stack
 
 from .conftest import ActAs
 

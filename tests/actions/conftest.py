@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from bff.local import Stack
+from devstack import Stack
 
 from ..conftest import USERS
 

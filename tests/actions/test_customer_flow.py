@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from flask.testing import FlaskClient
 
-from bff.local import Stack
+from devstack import Stack
 
 from .conftest import (
     Org,

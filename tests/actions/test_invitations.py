@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from flask.testing import FlaskClient
 
-from bff.local import Stack
+from devstack import Stack
 
 from .conftest import Org, Person, call, create_org, org_state, seeded, sign_up
 

@@ -9,7 +9,7 @@ import httpx
 import psycopg
 import pytest
 
-from bff.local import Stack
+from devstack import Stack
 
 from ..conftest import ActAs, NewTicket, count_rows
 

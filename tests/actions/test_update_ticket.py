@@ -10,7 +10,7 @@ import httpx
 import psycopg
 import pytest
 
-from bff.local import Stack
+from devstack import Stack
 
 from ..conftest import ActAs, NewTicket
 

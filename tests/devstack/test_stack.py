@@ -16,8 +16,8 @@ from pathlib import Path
 import jwt
 import pytest
 
-from bff.local import Stack, StackConfig, StackError
-from bff.local._processes import port_is_free, running_pid
+from devstack import Stack, StackConfig, StackError
+from devstack._processes import port_is_free, running_pid
 
 from ..conftest import PROJECT_DIR
 
@@ -91,7 +91,7 @@ def test_up_names_the_port_that_is_taken() -> None:
 def test_readyz_fails_fast_while_postgrest_is_down_and_recovers(stack: Stack) -> None:
     assert _get(stack.bff_url + "/readyz")[0] == 200
     pid_file = stack.config.state_dir / "postgrest.pid"
-    from bff.local import _processes
+    from devstack import _processes
 
     _processes.stop(pid_file)
     try:

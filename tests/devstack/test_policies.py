@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from bff.local.policies import find_drift, migration_sql, read_policy_files, write_migration
+from devstack.policies import find_drift, migration_sql, read_policy_files, write_migration
 
 from ..conftest import PROJECT_DIR
 

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from bff.local._errors import StackError
+from devstack._errors import StackError
 
 SUPERUSER_PASSWORD = "postgres"  # noqa: S105 - the local stack's well-known password
 _DEBIAN_BIN = Path("/usr/lib/postgresql/15/bin")

@@ -3,7 +3,7 @@
 Tooling for development and tests only; nothing here is imported by the running app.
 """
 
-from bff.local._errors import StackError
-from bff.local.stack import Stack, StackConfig
+from devstack._errors import StackError
+from devstack.stack import Stack, StackConfig
 
 __all__ = ["Stack", "StackConfig", "StackError"]

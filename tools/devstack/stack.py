@@ -19,10 +19,10 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from bff.local import _processes as processes
-from bff.local._errors import StackError
-from bff.local._keys import LocalKeys, local_anon_key
-from bff.local._postgres import SUPERUSER_PASSWORD, Cluster, reachable_by, server_user
+from devstack import _processes as processes
+from devstack._errors import StackError
+from devstack._keys import LocalKeys, local_anon_key
+from devstack._postgres import SUPERUSER_PASSWORD, Cluster, reachable_by, server_user
 
 
 @dataclass(frozen=True)

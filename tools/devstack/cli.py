@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from bff.local import Stack, StackConfig, StackError
-from bff.local.policies import PolicyDrift, find_drift, migration_sql, write_migration
+from devstack import Stack, StackConfig, StackError
+from devstack.policies import PolicyDrift, find_drift, migration_sql, write_migration
 
 
 def _project_dir() -> Path:
