@@ -3,21 +3,40 @@
 -- Runs once, as the superuser, after the migrations. Profiles come from the auth.users trigger;
 -- request.jwt.claims is set before each step so the audit trail names the right actor.
 
-insert into auth.users (id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data)
+-- Demo users. Each signs in with the password next to it (local demo data only: it is public),
+-- stored as Supabase Auth stores passwords: bcrypt (cost 10, as Auth uses) in encrypted_password.
+insert into auth.users (
+  id, aud, role, email, encrypted_password, email_confirmed_at, raw_app_meta_data,
+  raw_user_meta_data
+)
 values
-  ('a0000000-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'admin@acme.test', now(),
+  -- admin@acme.test, password demo-password: admin of Acme Support
+  ('a0000000-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'admin@acme.test',
+    extensions.crypt('demo-password', extensions.gen_salt('bf', 10)), now(),
     '{"provider":"email","providers":["email"]}', '{"display_name":"Ada Admin"}'),
-  ('a0000000-0000-4000-8000-000000000002', 'authenticated', 'authenticated', 'agent1@acme.test', now(),
+  -- agent1@acme.test, password demo-password: employee of Acme Support, team Billing
+  ('a0000000-0000-4000-8000-000000000002', 'authenticated', 'authenticated', 'agent1@acme.test',
+    extensions.crypt('demo-password', extensions.gen_salt('bf', 10)), now(),
     '{"provider":"email","providers":["email"]}', '{"display_name":"Arthur Agent"}'),
-  ('a0000000-0000-4000-8000-000000000003', 'authenticated', 'authenticated', 'agent2@acme.test', now(),
+  -- agent2@acme.test, password demo-password: employee of Acme Support, team Technical
+  ('a0000000-0000-4000-8000-000000000003', 'authenticated', 'authenticated', 'agent2@acme.test',
+    extensions.crypt('demo-password', extensions.gen_salt('bf', 10)), now(),
     '{"provider":"email","providers":["email"]}', '{"display_name":"Agnes Agent"}'),
-  ('b0000000-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'admin@globex.test', now(),
+  -- admin@globex.test, password demo-password: admin of Globex Help
+  ('b0000000-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'admin@globex.test',
+    extensions.crypt('demo-password', extensions.gen_salt('bf', 10)), now(),
     '{"provider":"email","providers":["email"]}', '{"display_name":"Gus Admin"}'),
-  ('b0000000-0000-4000-8000-000000000002', 'authenticated', 'authenticated', 'agent@globex.test', now(),
+  -- agent@globex.test, password demo-password: employee of Globex Help
+  ('b0000000-0000-4000-8000-000000000002', 'authenticated', 'authenticated', 'agent@globex.test',
+    extensions.crypt('demo-password', extensions.gen_salt('bf', 10)), now(),
     '{"provider":"email","providers":["email"]}', '{}'),
-  ('c0000000-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'alice@example.test', now(),
+  -- alice@example.test, password demo-password: customer
+  ('c0000000-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'alice@example.test',
+    extensions.crypt('demo-password', extensions.gen_salt('bf', 10)), now(),
     '{"provider":"email","providers":["email"]}', '{"display_name":"Alice"}'),
-  ('c0000000-0000-4000-8000-000000000002', 'authenticated', 'authenticated', 'bob@example.test', now(),
+  -- bob@example.test, password demo-password: customer
+  ('c0000000-0000-4000-8000-000000000002', 'authenticated', 'authenticated', 'bob@example.test',
+    extensions.crypt('demo-password', extensions.gen_salt('bf', 10)), now(),
     '{"provider":"email","providers":["email"]}', '{}');
 
 insert into public.organizations (id, name, slug)

@@ -121,6 +121,68 @@ $$;
 grant execute on function auth.jwt(), auth.uid(), auth.role(), auth.email()
   to anon, authenticated, service_role;
 
+-- Auth sessions ----------------------------------------------------------------------------------
+-- Supabase Auth's own tables for sessions and rotating refresh tokens (its migrations'
+-- core columns, names and indexes), used by the local Auth stand-in (tools/devstack/auth/).
+-- On hosted Supabase the Auth server owns them; API roles get nothing, and `postgres` may read
+-- them, which is what lets a `security definer` helper owned by postgres check a session.
+do $$
+begin
+  if not exists (
+    select from pg_type where typname = 'aal_level' and typnamespace = 'auth'::regnamespace
+  ) then
+    create type auth.aal_level as enum ('aal1', 'aal2', 'aal3');
+  end if;
+end
+$$;
+
+create table if not exists auth.sessions (
+  id uuid primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz,
+  updated_at timestamptz,
+  factor_id uuid,
+  aal auth.aal_level,
+  not_after timestamptz,
+  refreshed_at timestamp without time zone,
+  user_agent text,
+  ip inet,
+  tag text
+);
+comment on table auth.sessions is 'Auth: Stores session data associated to a user.';
+comment on column auth.sessions.not_after is
+  'Auth: Not after is a nullable column that contains a timestamp after which the session '
+  'should be regarded as expired.';
+create index if not exists sessions_user_id_idx on auth.sessions (user_id);
+create index if not exists user_id_created_at_idx on auth.sessions (user_id, created_at);
+create index if not exists sessions_not_after_idx on auth.sessions (not_after desc);
+
+create table if not exists auth.refresh_tokens (
+  instance_id uuid,
+  id bigserial primary key,
+  token varchar(255) constraint refresh_tokens_token_unique unique,
+  user_id varchar(255),
+  revoked boolean,
+  created_at timestamptz,
+  updated_at timestamptz,
+  parent varchar(255),
+  session_id uuid references auth.sessions (id) on delete cascade
+);
+comment on table auth.refresh_tokens is
+  'Auth: Store of tokens used to refresh JWT tokens once they expire.';
+create index if not exists refresh_tokens_instance_id_idx on auth.refresh_tokens (instance_id);
+create index if not exists refresh_tokens_instance_id_user_id_idx
+  on auth.refresh_tokens (instance_id, user_id);
+create index if not exists refresh_tokens_parent_idx on auth.refresh_tokens (parent);
+create index if not exists refresh_tokens_session_id_revoked_idx
+  on auth.refresh_tokens (session_id, revoked);
+create index if not exists refresh_tokens_updated_at_idx on auth.refresh_tokens (updated_at desc);
+
+alter table auth.sessions enable row level security;
+alter table auth.refresh_tokens enable row level security;
+revoke all on auth.sessions, auth.refresh_tokens from public, anon, authenticated, service_role;
+revoke all on sequence auth.refresh_tokens_id_seq from public, anon, authenticated, service_role;
+
 -- Storage ----------------------------------------------------------------------------------------
 create schema if not exists storage;
 grant usage on schema storage to anon, authenticated, service_role;
