@@ -1,4 +1,8 @@
-"""The local stack's signing keys, and access tokens shaped like Supabase Auth's."""
+"""The local stack's signing keys, and access tokens shaped like Supabase Auth's.
+
+One shape for every local access token: `bff token` (and tests) mint one for a user without a
+session, the Auth stand-in (`devstack.auth`) mints one per session, with its `session_id`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import base64
 import json
 import secrets
 import time
-import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +22,76 @@ from jwt.algorithms import ECAlgorithm
 
 # The JWT secret Supabase's CLI uses for every local project: public, never for production.
 LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long"  # noqa: S105
+# The `iss` of local access tokens: the checkout's project URL, as `supabase start` sets it.
+LOCAL_ISSUER = "http://127.0.0.1:54321/auth/v1"
+
+
+def _email_app_metadata() -> dict[str, Any]:
+    return {"provider": "email", "providers": ["email"]}
+
+
+@dataclass(frozen=True)
+class TokenUser:
+    """What an access token says about its user: the `auth.users` row's claims."""
+
+    user_id: str
+    email: str
+    phone: str = ""
+    aud: str = "authenticated"
+    role: str = "authenticated"
+    app_metadata: Mapping[str, Any] = field(default_factory=_email_app_metadata)
+    user_metadata: Mapping[str, Any] = field(default_factory=dict)
+    is_anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class TokenSession:
+    """The Auth session an access token belongs to: `auth.sessions`' id, how and when it began."""
+
+    session_id: str
+    signed_in_at: int
+    """Unix time of the sign-in that began the session (the `amr` entry's timestamp)."""
+    method: str = "password"
+    aal: str = "aal1"
+
+
+def access_token_claims(
+    user: TokenUser,
+    *,
+    ttl: int,
+    session: TokenSession | None = None,
+    issuer: str = LOCAL_ISSUER,
+    now: int | None = None,
+) -> dict[str, Any]:
+    """Return the claims Supabase Auth puts in an access token, in its order.
+
+    Without a session the token has no `session_id` (PostgREST's `check_request` lets such
+    tokens through) and its `amr` says it was issued now, by password.
+    """
+    issued_at = int(time.time()) if now is None else now
+    claims: dict[str, Any] = {
+        "iss": issuer,
+        "sub": user.user_id,
+        "aud": user.aud,
+        "exp": issued_at + ttl,
+        "iat": issued_at,
+        "email": user.email,
+        "phone": user.phone,
+        "app_metadata": dict(user.app_metadata),
+        "user_metadata": dict(user.user_metadata),
+        "role": user.role,
+        "aal": session.aal if session else "aal1",
+        "amr": [
+            {
+                "method": session.method if session else "password",
+                "timestamp": session.signed_in_at if session else issued_at,
+            }
+        ],
+    }
+    if session is not None:
+        claims["session_id"] = session.session_id
+    claims["is_anonymous"] = user.is_anonymous
+    return claims
 
 
 def local_anon_key(secret: str = LOCAL_JWT_SECRET) -> str:
@@ -80,28 +155,39 @@ class LocalKeys:
     def access_token(
         self, user_id: str, email: str, *, algorithm: str = "ES256", ttl: int = 3600
     ) -> str:
-        """Return an access token for the user, with the claims Supabase Auth puts in one."""
-        now = int(time.time())
-        claims = {
-            "iss": "http://127.0.0.1:54321/auth/v1",
-            "aud": "authenticated",
-            "sub": user_id,
-            "role": "authenticated",
-            "email": email,
-            "phone": "",
-            "aal": "aal1",
-            "amr": [{"method": "password", "timestamp": now}],
-            "session_id": str(uuid.uuid4()),
-            "is_anonymous": False,
-            "app_metadata": {"provider": "email", "providers": ["email"]},
-            "user_metadata": {},
-            "iat": now,
-            "exp": now + ttl,
-        }
+        """Return an access token for the user, outside any session (`bff token`, tests)."""
+        return self.sign(access_token_claims(TokenUser(user_id, email), ttl=ttl), algorithm)
+
+    def sign(self, claims: Mapping[str, Any], algorithm: str = "ES256") -> str:
+        """Return `claims` as a JWT: ES256 with the stack's key and `kid`, or HS256."""
         if algorithm == "HS256":
-            return jwt.encode(claims, self.secret, algorithm="HS256")
+            return jwt.encode(dict(claims), self.secret, algorithm="HS256")
         if algorithm == "ES256":
             return jwt.encode(
-                claims, self._private_key(), algorithm="ES256", headers={"kid": self.kid}
+                dict(claims), self._private_key(), algorithm="ES256", headers={"kid": self.kid}
             )
         raise ValueError(f"unsupported algorithm {algorithm!r}; use ES256 or HS256")
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """Return the claims of a token signed by these keys and not expired, as Auth checks it.
+
+        ES256 tokens are checked with the public key their `kid` names, HS256 ones with the
+        secret; the audience is the caller's to check. Raises `jwt.InvalidTokenError`.
+        """
+        header = jwt.get_unverified_header(token)
+        algorithm = header.get("alg")
+        if algorithm == "ES256" and header.get("kid") == self.kid:
+            key: Any = self._private_key().public_key()
+        elif algorithm == "HS256":
+            key = self.secret
+        else:
+            raise jwt.InvalidTokenError(
+                f"unrecognized JWT kid {header.get('kid')} for algorithm {algorithm}"
+            )
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],
+            options={"verify_aud": False, "require": ["exp", "sub"]},
+        )
+        return claims
