@@ -1,0 +1,113 @@
+"""`python -m devstack.auth`: serve the Auth stand-in under gunicorn until SIGTERM.
+
+It checks its settings first (keys folder, database, Auth's tables) and exits with a message
+naming what is wrong; once it serves, `GET /health` answers 200.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from devstack.auth._app import create_app
+from devstack.auth._settings import AuthSettings, SettingsError
+
+_THREADS = 4
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    """Gunicorn running the stand-in's app, configured here rather than from the command line."""
+
+    def __init__(self, settings: AuthSettings, bind: str, workers: int) -> None:
+        self._settings = settings
+        self._options: dict[str, Any] = {
+            "bind": bind,
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": _THREADS,
+            "graceful_timeout": 5,
+            "keepalive": 75,  # longer than the gateway keeps idle upstream connections
+            "accesslog": None,
+            "loglevel": "warning",
+            "proc_name": "devstack-auth",
+            "worker_exit": _close_database,
+        }
+        if Path("/dev/shm").is_dir():  # noqa: S108 - gunicorn's advice for its heartbeat files
+            self._options["worker_tmp_dir"] = "/dev/shm"  # noqa: S108
+        super().__init__()
+
+    def load_config(self) -> None:
+        for name, value in self._options.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> Flask:
+        # Each worker builds its own app (and database pool) after the fork.
+        return create_app(self._settings, pool_size=_THREADS)
+
+
+def _close_database(server: Any, worker: Any) -> None:
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        app.extensions["devstack.auth"].database.close()
+
+
+@click.command()
+@click.option(
+    "--host",
+    type=click.Choice(["127.0.0.1", "::1", "localhost"]),
+    default="127.0.0.1",
+    show_default=True,
+    help="Loopback only: the stand-in signs with the stack's well-known local keys.",
+)
+@click.option("--port", type=click.IntRange(1, 65535), required=True)
+@click.option("--db-url", required=True, help="The stack's Postgres, as its superuser.")
+@click.option(
+    "--keys",
+    "keys_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="The stack's keys folder (<state>/keys).",
+)
+@click.option("--issuer", default=AuthSettings.issuer, show_default=True, help="`iss` of tokens.")
+@click.option(
+    "--jwt-expiry", type=click.IntRange(min=1), default=AuthSettings.jwt_expiry, show_default=True
+)
+@click.option(
+    "--refresh-token-reuse-interval",
+    type=click.IntRange(min=0),
+    default=AuthSettings.refresh_token_reuse_interval,
+    show_default=True,
+)
+@click.option("--workers", type=click.IntRange(1, 4), default=2, show_default=True)
+def main(
+    host: str,
+    port: int,
+    db_url: str,
+    keys_dir: Path,
+    issuer: str,
+    jwt_expiry: int,
+    refresh_token_reuse_interval: int,
+    workers: int,
+) -> None:
+    """Serve the stand-in for Supabase Auth (local development and tests only)."""
+    settings = AuthSettings(
+        db_url=db_url,
+        keys_dir=keys_dir,
+        issuer=issuer,
+        jwt_expiry=jwt_expiry,
+        refresh_token_reuse_interval=refresh_token_reuse_interval,
+    )
+    try:
+        settings.check()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    bind = f"[{host}]:{port}" if host == "::1" else f"{host}:{port}"
+    _Gunicorn(settings, bind, workers).run()
+
+
+if __name__ == "__main__":
+    main()
