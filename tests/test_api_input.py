@@ -80,12 +80,14 @@ def test_a_nul_in_a_comment_is_refused_and_nothing_is_stored(
         ({"subject": "two\nlines"}, "subject"),
         ({"subject": " \t "}, "subject"),
         ({"subject": "\u2003"}, "subject"),
+        ({"subject": "\ufeff"}, "subject"),
         ({"description": "bell \u0007"}, "description"),
         ({"subject": "x" * 201}, "subject"),
         ({"subject": "x" * 200 + " "}, "subject"),
     ],
     ids=[
         "a_line_break_in_a_subject", "a_blank_subject", "a_subject_of_unicode_space_only",
+        "a_subject_of_a_byte_order_mark_only",
         "a_control_character_in_a_description", "a_subject_one_character_too_long",
         "a_subject_over_the_limit_with_trailing_space_as_sent",
     ],
@@ -112,7 +114,7 @@ def test_text_is_trimmed_and_multi_line_text_keeps_its_lines(act: ActAs) -> None
     [
         ("listTickets", {"limit": "5"}, "limit"),
         ("listTickets", {"limit": True}, "limit"),
-        ("listTickets", {"limit": 5.0}, "limit"),
+        ("listTickets", {"limit": 5.5}, "limit"),
         ("listTickets", {"unassigned": 0}, "unassigned"),
         ("addComment", {"ticket_id": ACME, "body": "x", "is_internal": 0}, "is_internal"),
         ("updateTicket", {"ticket_id": ACME, "expected_version": 2**31, "status": "open"},
@@ -122,7 +124,7 @@ def test_text_is_trimmed_and_multi_line_text_keeps_its_lines(act: ActAs) -> None
         ("getTicket", {"id": ACME}, "id"),
     ],
     ids=[
-        "a_number_as_a_string", "a_boolean_as_a_number", "a_float_as_a_number",
+        "a_number_as_a_string", "a_boolean_as_a_number", "a_fraction_as_a_whole_number",
         "a_number_as_a_boolean", "zero_as_is_internal", "a_version_beyond_the_integer_column",
         "null_for_a_subject", "null_for_an_optional_filter", "a_bare_id_instead_of_ticket_id",
     ],

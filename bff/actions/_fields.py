@@ -12,15 +12,21 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import Field, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import BeforeValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+# White space, spelled out: `\s` means different characters to Python and to the JSON Schema
+# (ECMAScript) regexes clients check the document with. Trimming removes exactly these.
+_SPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_SPACE_CHARS = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    chr(code) for code in range(0x2000, 0x200B)
+)
 # Control characters: none in a single line; in multi-line text only tab, line feed and carriage
 # return. Both forms refuse U+0000, which PostgreSQL text cannot hold.
 _LINE_CHAR = r"[^\x00-\x1f\x7f]"
 _TEXT_CHAR = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-_VISIBLE_CHAR = r"[^\s\x00-\x1f\x7f]"
+_VISIBLE_CHAR = rf"[^{_SPACE}\x00-\x1f\x7f]"
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ class Text:
                 raise PydanticCustomError(
                     "text_invalid", "The text must be {rule}", {"rule": self.rule}
                 )
-            value = value.strip()
+            value = value.strip(_SPACE_CHARS)
             return value.lower() if self.lower else value
 
         return core_schema.no_info_after_validator_function(check, core_schema.str_schema())
@@ -96,12 +102,13 @@ Body = Annotated[str, Text(10_000, multiline=True)]
 Name = Annotated[str, Text(200)]
 TeamName = Annotated[str, Text(100)]
 SearchText = Annotated[str, Text(200, blank=True)]
+_EMAIL_PART = rf"[^@{_SPACE}\x00-\x1f\x7f]+"
 Email = Annotated[
     str,
     Text(
         320,
         lower=True,
-        pattern=r"^\s*[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+\s*$",
+        pattern=rf"^[{_SPACE}]*{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}[{_SPACE}]*$",
         form="an email address",
     ),
 ]
@@ -110,7 +117,7 @@ Domain = Annotated[
     Text(
         253,
         lower=True,
-        pattern=r"^\s*([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}\s*$",
+        pattern=rf"^[{_SPACE}]*([A-Za-z0-9-]+\.)+[A-Za-z]{{2,63}}[{_SPACE}]*$",
         form="a domain name such as example.com",
     ),
 ]
@@ -126,7 +133,21 @@ Cursor = Annotated[
     Field(description="The next_cursor of the previous page; null or left out: the first page."),
 ]
 
+
+def _whole_number(value: Any) -> Any:
+    # JSON Schema counts 3.0 as an integer, so the document cannot refuse it; neither do we.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 # PostgreSQL `integer` columns hold at most 2^31 - 1.
 MAX_INTEGER = 2_147_483_647
-Version = Annotated[int, Field(ge=1, le=MAX_INTEGER, description="The version you last read.")]
-PageSize = Annotated[int, Field(ge=1, le=100, description="Items per page.")]
+Version = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    Field(ge=1, le=MAX_INTEGER, description="The version you last read."),
+]
+PageSize = Annotated[
+    int, BeforeValidator(_whole_number), Field(ge=1, le=100, description="Items per page.")
+]
