@@ -18,6 +18,9 @@ from pathlib import Path
 
 from devstack._errors import StackError
 
+# What supabase-js sends to Auth from a browser.
+_AUTH_REQUEST_HEADERS = "authorization, apikey, content-type, x-client-info, x-supabase-api-version"
+
 
 @dataclass(frozen=True)
 class Routes:
@@ -91,7 +94,18 @@ http {{
       proxy_pass http://postgrest/;
     }}
 
+    # Browsers call Auth from the web app's origin; Supabase's gateway allows any origin.
+    # (PostgREST answers CORS itself; WebSockets need none.)
     location /auth/v1/ {{
+      if ($request_method = OPTIONS) {{
+        add_header Access-Control-Allow-Origin * always;
+        add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE, OPTIONS" always;
+        add_header Access-Control-Allow-Headers "{_AUTH_REQUEST_HEADERS}" always;
+        add_header Access-Control-Max-Age 3600 always;
+        return 204;
+      }}
+      add_header Access-Control-Allow-Origin * always;
+      add_header Access-Control-Expose-Headers "x-sb-error-code, x-supabase-api-version" always;
       proxy_set_header Connection "";
       proxy_pass http://127.0.0.1:{routes.auth}/;
     }}

@@ -214,7 +214,9 @@ class Stack:
         fresh_marker = self._path("seeded")
         if action == "created":
             fresh_marker.unlink(missing_ok=True)
-            self._run_sql_file(self.config.project_dir / "supabase/local/bootstrap.sql")
+        # Idempotent, and run at every start: a cluster made before the bootstrap grew (a new
+        # Auth table, say) catches up before the migrations that need it.
+        self._run_sql_file(self.config.project_dir / "supabase/local/bootstrap.sql")
         self._migrate()
         if not fresh_marker.exists():
             seed = self.config.project_dir / "supabase/seed.sql"
