@@ -175,3 +175,19 @@ def test_dead_postgrest_is_a_fast_503_with_retry_after(
     assert response.get_json()["error"]["code"] == "upstream_unavailable"
     assert client.get("/readyz").status_code == 503
     app.extensions["bff.database"].close()
+
+
+def _integer_schemas(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        found = [node] if node.get("type") == "integer" else []
+        return found + [s for value in node.values() for s in _integer_schemas(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in _integer_schemas(value)]
+    return []
+
+
+def test_every_integer_input_is_bounded_by_its_column() -> None:
+    for action in ACTIONS.values():
+        for schema in _integer_schemas(action.input_model.model_json_schema()):
+            assert schema.get("minimum", -(2**31)) >= -(2**31), (action.name, schema)
+            assert 0 < schema.get("maximum", 2**63) <= 2**31 - 1, (action.name, schema)

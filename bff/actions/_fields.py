@@ -145,9 +145,9 @@ def _whole_number(value: Any) -> Any:
 MAX_INTEGER = 2_147_483_647
 Version = Annotated[
     int,
-    BeforeValidator(_whole_number),
     Field(ge=1, le=MAX_INTEGER, description="The version you last read."),
+    BeforeValidator(_whole_number),
 ]
 PageSize = Annotated[
-    int, BeforeValidator(_whole_number), Field(ge=1, le=100, description="Items per page.")
+    int, Field(ge=1, le=100, description="Items per page."), BeforeValidator(_whole_number)
 ]
