@@ -272,9 +272,9 @@ class Stack:
         )
 
     def _up_auth(self) -> str:
-        return self._up_process(
-            "auth", self._stand_in("devstack.auth", self.config.auth_port), self.config.auth_port
-        )
+        argv = self._stand_in("devstack.auth", self.config.auth_port)
+        argv += ["--issuer", f"{self.api_url}/auth/v1"]  # as hosted Auth names itself
+        return self._up_process("auth", argv, self.config.auth_port)
 
     def _up_realtime(self) -> str:
         port = self.config.realtime_port
