@@ -210,3 +210,18 @@ def test_unknown_ticket_is_not_found(act: ActAs) -> None:
         {"ticket_id": str(uuid.uuid4()), "expected_version": 1, "priority": "low"},
     )
     assert response.status_code == 404
+
+
+def test_an_update_that_changes_nothing_changes_nothing(
+    act: ActAs, new_ticket: NewTicket, db: psycopg.Connection[Any]
+) -> None:
+    ticket = new_ticket()
+    events = "select count(*) from public.ticket_events where ticket_id = %s"
+    before = db.execute(events, (ticket["id"],)).fetchone()
+    response = _update(act, "agent1", ticket, status=ticket["status"], subject=ticket["subject"])
+    assert response.status_code == 200, response.get_json()
+    assert (response.get_json()["version"], response.get_json()["updated_at"]) == (
+        ticket["version"], ticket["updated_at"])  # fmt: skip
+    assert db.execute(events, (ticket["id"],)).fetchone() == before
+    # The version is still the one the caller holds: a real change goes through.
+    assert _update(act, "agent1", ticket, priority="urgent").status_code == 200

@@ -2,7 +2,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(22);
+select plan(27);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set bob '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -101,6 +101,37 @@ select is((select status from public.tickets where id = 'eeeeeeee-0000-4000-8000
 -- every substantive update bumped the version and kept the trail
 select is((select version from public.tickets where id = 'eeeeeeee-0000-4000-8000-000000000001'), 4,
   'three accepted updates moved the version from 1 to 4');
+-- a write that changes nothing changes nothing: not the version, not updated_at, no event, no broadcast
+create temporary table before_noop as
+  select version, updated_at,
+    (select count(*) from public.ticket_events e where e.ticket_id = t.id) as events,
+    (select count(*) from realtime.messages m where m.payload ->> 'id' = t.id::text) as broadcasts
+  from public.tickets t where id = 'eeeeeeee-0000-4000-8000-000000000001';
+set local role authenticated;
+set local request.jwt.claims = :'alice';
+select lives_ok($$update public.tickets set version = 1 where id = 'eeeeeeee-0000-4000-8000-000000000001'$$,
+  'the requester may send a write that names only the version');
+select lives_ok($$update public.tickets set subject = subject, version = 99 where id = 'eeeeeeee-0000-4000-8000-000000000001'$$,
+  'and one that repeats the current subject');
+set local request.jwt.claims = :'agent1';
+select lives_ok($$update public.tickets set status = status where id = 'eeeeeeee-0000-4000-8000-000000000001'$$,
+  'staff may repeat the current status');
+reset role;
+select results_eq(
+  $$select version, updated_at,
+      (select count(*) from public.ticket_events e where e.ticket_id = t.id),
+      (select count(*) from realtime.messages m where m.payload ->> 'id' = t.id::text)
+    from public.tickets t where id = 'eeeeeeee-0000-4000-8000-000000000001'$$,
+  $$select version, updated_at, events, broadcasts from before_noop$$,
+  'writes that change nothing moved neither version nor updated_at, and recorded and sent nothing');
+set local role authenticated;
+set local request.jwt.claims = :'alice';
+update public.tickets set subject = 'Test ticket, clarified', version = 1
+  where id = 'eeeeeeee-0000-4000-8000-000000000001';
+reset role;
+select is((select version from public.tickets where id = 'eeeeeeee-0000-4000-8000-000000000001'), 5,
+  'a real change moves the version by exactly one, whatever the caller wrote to it');
+
 select is((select number from public.tickets where id = 'eeeeeeee-0000-4000-8000-000000000001'),
   (select max(number) from public.tickets where handling_org_id = 'aaaaaaaa-0000-4000-8000-000000000000'),
   'the new ticket got the next number of its organization');
