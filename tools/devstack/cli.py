@@ -99,10 +99,16 @@ def info() -> None:
     click.echo(f"  anon key                  {local.anon_key}")
     click.echo(f"BFF (server actions)        {local.bff_url}   docs: {local.bff_url}/docs")
     click.echo(f"Postgres                    {local.db_url}")
+    click.echo(f"State (delete it to start over after `bff stack down`)  {local.config.state_dir}")
+    organizations = local.psql("select slug || '  ' || id from public.organizations order by slug;")
+    click.echo("\nDemo organizations (org_id):")
+    for line in organizations.splitlines():
+        click.echo(f"  {line}")
     click.echo(f"\nDemo users, each with the password {DEMO_PASSWORD!r}:")
     for email, role in DEMO_USERS:
         click.echo(f"  {email:<22} {role}")
-    click.echo("\nSign in with supabase-js:")
+    click.echo("\nSign in with supabase-js (on Node 20, pass a third argument")
+    click.echo("`{ realtime: { transport: WebSocket } }` with WebSocket from the `ws` package):")
     click.echo(f"  createClient('{local.api_url}', ANON_KEY).auth.signInWithPassword(")
     click.echo(f"    {{ email: 'alice@example.test', password: '{DEMO_PASSWORD}' }})")
     click.echo("\nOr call the BFF with a token (alice's, valid for an hour):")

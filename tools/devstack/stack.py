@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field, replace
@@ -353,8 +354,13 @@ class Stack:
         return f"{name}: started at {url}"
 
     def _require_port(self, port: int, what: str) -> None:
-        if not processes.port_is_free(port):
-            raise StackError(f"port {port} (for {what}) is already in use by another program")
+        # A port in Linux's range for outgoing connections can be taken for a moment by any
+        # client's connection: give it a few seconds before calling it in use.
+        deadline = time.monotonic() + 5
+        while not processes.port_is_free(port):
+            if time.monotonic() > deadline:
+                raise StackError(f"port {port} (for {what}) is in use by another program")
+            time.sleep(0.2)
 
     def _wait_http(self, url: str, what: str, log_file: Path) -> None:
         def answers() -> bool:
