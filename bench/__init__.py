@@ -1,4 +1,5 @@
-"""Benchmark of the server actions over three paths: the BFF, PostgREST direct, and plain SQL.
+"""Benchmark of the server actions over four paths: the BFF, the same actions as a Node server
+calling Supabase (the peer), PostgREST direct, and plain SQL.
 
 Run `python -m bench --scale small|full`. It starts its own isolated local stack (temporary
 cluster, free ports), loads generated data, measures every scenario with the paths interleaved,

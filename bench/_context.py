@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bench._dataset import Dataset, Person
-from bench._paths import AccessPath, BffPath, PostgrestPath, SqlPath, User, shared_http_client
+from bench._goals import NODE_SCENARIOS
+from bench._paths import (
+    AccessPath,
+    BffPath,
+    NodePath,
+    PostgrestPath,
+    SqlPath,
+    User,
+    shared_http_client,
+)
 from bench._runner import Arm, Plan, run_interleaved
 from bench._split import BffSplit
 from devstack import Stack
@@ -22,9 +31,12 @@ class Context:
     """The paths to every endpoint and the users the scenarios act as."""
 
     stack: Stack
+    node_url: str
+    """Where `node_actions.mjs` answers, pointed at the same stack."""
     dataset: Dataset
     max_clients: int
     paths: list[AccessPath] = field(init=False)
+    """Every path, the SQL floor last; `paths_for` says which a scenario runs on."""
     bff: BffPath = field(init=False)
     splits: dict[str, BffSplit] = field(default_factory=dict)
     """By scenario, where the BFF's time went at one client (the last size measured)."""
@@ -37,6 +49,7 @@ class Context:
         self.bff = BffPath(stack.bff_url, shared_http_client(self.max_clients))
         self.paths = [
             self.bff,
+            NodePath(self.node_url, shared_http_client(self.max_clients)),
             PostgrestPath(stack.rest_url, stack.anon_key, shared_http_client(self.max_clients)),
             SqlPath(stack.db_url),
         ]
@@ -44,6 +57,10 @@ class Context:
         self.large_org_id = self.dataset.organization(LARGE_ORG_RANK)
         # Staff member 1 is the admin; 2 is an ordinary employee.
         self.employee = self.user(self.dataset.staff(LARGE_ORG_RANK, 2))
+
+    def paths_for(self, scenario: str) -> list[AccessPath]:
+        """Return the paths `scenario` runs on: node, the peer, only where the BFF meets it."""
+        return [path for path in self.paths if path.name != "node" or scenario in NODE_SCENARIOS]
 
     def user(self, person: Person) -> User:
         """Return the person with a fresh access token."""

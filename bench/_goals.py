@@ -18,6 +18,9 @@ READ_SCENARIOS = (
 # the employee's, so that scenario is not compared with service_role.
 RLS_COST_SCENARIOS = ("list_tickets_status", "list_tickets_search", "ticket_stats")
 SERVICE_ROLE_SUFFIX = "_service_role"
+# Where the BFF meets its peer, the same actions as a Node server calling Supabase (the seed's
+# architecture): the writes at every client count, one listing and the stats.
+NODE_SCENARIOS = ("create_ticket", "update_ticket", "list_tickets_status", "ticket_stats")
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,20 @@ def evaluate(rows: list[Row], largest: int) -> list[Goal]:
         goals.append(
             _goal(f"{scenario} bff rps / postgrest rps (32 clients)",
                   _ratio(bff.rps, rest.rps), ">= 0.8", lambda v: v >= 0.8)
+        )  # fmt: skip
+    for scenario in ("create_ticket", "update_ticket"):
+        bff = _find(rows, scenario, "bff", 1, None)
+        node = _find(rows, scenario, "node", 1, None)
+        goals.append(
+            _goal(f"{scenario} bff p50 / node p50 (1 client)",
+                  _ratio(bff.p50_ms, node.p50_ms), "<= 1", lambda v: v <= 1)
+        )  # fmt: skip
+    for scenario in ("create_ticket", "update_ticket"):
+        bff = _find(rows, scenario, "bff", 32, None)
+        node = _find(rows, scenario, "node", 32, None)
+        goals.append(
+            _goal(f"{scenario} bff rps / node rps (32 clients)",
+                  _ratio(bff.rps, node.rps), ">= 1", lambda v: v >= 1)
         )  # fmt: skip
     for scenario in READ_SCENARIOS:
         for path in ("bff", "postgrest", "sql"):

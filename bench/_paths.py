@@ -1,7 +1,9 @@
-"""The three ways to run one operation: the BFF action, PostgREST `rpc`, and the SQL function.
+"""The ways to run one operation: the BFF action, the same action as a Node server (the peer),
+PostgREST `rpc`, and the SQL function.
 
 Each path takes the same `Call` and the same user, and returns the function's JSON result (for
-`createTicket` the BFF returns the ticket itself; the others return `{ticket, replayed}`).
+`createTicket` the two servers of actions return the ticket itself; the others return
+`{ticket, replayed}`).
 """
 
 from __future__ import annotations
@@ -62,32 +64,57 @@ class AccessPath(Protocol):
     def close(self) -> None: ...
 
 
-class BffPath:
-    """`POST /actions/<name>` on the BFF with the user's bearer token."""
+class _ActionsPath:
+    """`POST /actions/<name>` with the user's bearer token, on a server of actions."""
 
-    name = "bff"
+    name: str
 
     def __init__(self, base_url: str, http: httpx.Client) -> None:
         self._base_url = base_url
         self._http = http
-        self.server_timings: list[tuple[float, float]] = []
-        """(app, db) in ms from each answer's `Server-Timing`: inside the BFF, and waiting for
-        PostgREST. Appending to a list is atomic, so client threads share it."""
 
     def run(self, call: Call, user: User, client: int) -> Any:
+        return self._post(call, user).json()
+
+    def _post(self, call: Call, user: User) -> httpx.Response:
         headers = {"Authorization": f"Bearer {user.token}", **call.headers}
         response = self._http.post(
             f"{self._base_url}/actions/{call.action}", json=call.body, headers=headers
         )
         if response.status_code >= 400:
-            raise CallFailed(f"bff {call.action}: {response.status_code} {response.text[:200]}")
-        timing = server_timing(response.headers.get("Server-Timing", ""))
-        self.server_timings.append((timing.get("app", 0.0), timing.get("db", 0.0)))
-        return response.json()
+            raise CallFailed(
+                f"{self.name} {call.action}: {response.status_code} {response.text[:200]}"
+            )
+        return response
 
     def close(self) -> None:
         """Close the HTTP connection pool."""
         self._http.close()
+
+
+class BffPath(_ActionsPath):
+    """The BFF's action."""
+
+    name = "bff"
+
+    def __init__(self, base_url: str, http: httpx.Client) -> None:
+        super().__init__(base_url, http)
+        self.server_timings: list[tuple[float, float]] = []
+        """(app, db) in ms from each answer's `Server-Timing`: inside the BFF, and waiting for
+        PostgREST. Appending to a list is atomic, so client threads share it."""
+
+    def run(self, call: Call, user: User, client: int) -> Any:
+        response = self._post(call, user)
+        timing = server_timing(response.headers.get("Server-Timing", ""))
+        self.server_timings.append((timing.get("app", 0.0), timing.get("db", 0.0)))
+        return response.json()
+
+
+class NodePath(_ActionsPath):
+    """The same action in `bench/node_actions.mjs`: the seed's architecture, Node server actions
+    calling Supabase with supabase-js, which pays the same extra hop as the BFF."""
+
+    name = "node"
 
 
 class PostgrestPath:

@@ -1,9 +1,10 @@
 """Scenario 2: list (status filter, search, without an organization), stats, as an employee of the
 largest organization.
 
-Besides the three paths, the SQL path runs once more as `service_role` (RLS bypassed); its rows
-are named `<scenario>_service_role`, so `sql` / `sql_service_role` is what the policies cost. Not
-for the listing without an organization: service_role would list every organization's tickets.
+Besides the paths (node, the peer, only for the status listing and the stats), the SQL path runs
+once more as `service_role` (RLS bypassed); its rows are named `<scenario>_service_role`, so
+`sql` / `sql_service_role` is what the policies cost. Not for the listing without an organization:
+service_role would list every organization's tickets.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def run_reads(ctx: Context, scale: Scale, tickets: int) -> list[Row]:
     rows: list[Row] = []
     plan = Plan(1, scale.read_requests, scale.batch, scale.scenario_cap_s)
     for scenario in READ_SCENARIOS:
-        arms = [_arm(ctx, scenario, path, scenario) for path in ctx.paths]
+        arms = [_arm(ctx, scenario, path, scenario) for path in ctx.paths_for(scenario)]
         if scenario in RLS_COST_SCENARIOS:
             arms.append(_arm(ctx, scenario, ctx.service_role_sql, scenario + SERVICE_ROLE_SUFFIX))
         ctx.run(arms, plan, tickets=tickets)

@@ -33,6 +33,9 @@ class Report:
             f"{scale.customers:,} customers; ran {self.duration_s:.0f} s",
             f"BFF: gunicorn gthread, {scale.gunicorn_workers} workers x "
             f"{scale.gunicorn_threads} threads, BFF_POOL_SIZE={scale.gunicorn_threads}",
+            f"node: bench/node_actions.mjs, node:cluster with {scale.gunicorn_workers} workers; "
+            "verifies the token with jose against the project's JWKS, calls the same function "
+            "with supabase-js (a client per request, as a server action makes)",
             "paths interleaved in turns of "
             f"{scale.batch} requests per client; rps = requests / time spent in the arm's turns",
             "sql = the function over psycopg with role and request.jwt.claims set in the "

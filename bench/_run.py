@@ -17,7 +17,7 @@ from bench._plans import capture_plans
 from bench._reads import run_reads
 from bench._report import Report
 from bench._results import Row, write_json
-from bench._stack import isolated_stack
+from bench._stack import isolated_stack, node_actions
 from bench._triggers import run_triggers
 from bench._writes import run_writes
 
@@ -38,14 +38,17 @@ def run(scale: Scale) -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     started = time.monotonic()
     report = Report(scale)
-    with isolated_stack(
-        workers=scale.gunicorn_workers, threads=scale.gunicorn_threads, keep_logs=LOGS_DIR
-    ) as stack:
-        _log(f"stack up: BFF {stack.bff_url}, PostgREST {stack.rest_url}", started)
+    with (
+        isolated_stack(
+            workers=scale.gunicorn_workers, threads=scale.gunicorn_threads, keep_logs=LOGS_DIR
+        ) as stack,
+        node_actions(stack, workers=scale.gunicorn_workers) as node_url,
+    ):
+        _log(f"stack up: BFF {stack.bff_url}, Node {node_url}, PostgREST {stack.rest_url}", started)
         dataset = Dataset(stack.db_url)
         dataset.prepare(organizations=scale.organizations, customers=scale.customers)
         _log("organizations, staff, teams and customers loaded", started)
-        context = Context(stack, dataset, max_clients=max(scale.write_requests))
+        context = Context(stack, node_url, dataset, max_clients=max(scale.write_requests))
         try:
             _measure(context, dataset, scale, report, started)
         finally:

@@ -88,7 +88,7 @@ def run_triggers(
         arms = [
             _arm(ctx, path, customer, switch, on, f"create_ticket_realtime_{label}{suffix}",
                  amplification)
-            for path in ctx.paths
+            for path in ctx.paths_for("create_ticket_realtime")
             for on, label in ((True, "on"), (False, "off"))
         ]  # fmt: skip
         try:

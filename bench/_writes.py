@@ -90,15 +90,18 @@ def path_result_ticket(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_writes(ctx: Context, scale: Scale, tickets: int) -> list[Row]:
-    """Measure creates, then updates, at each client count, the three paths interleaved."""
+    """Measure creates, then updates, at each client count, the paths interleaved."""
     rows: list[Row] = []
     for clients, requests in sorted(scale.write_requests.items()):
         plan = Plan(clients, requests, scale.batch, scale.scenario_cap_s)
         customers = [ctx.customer(client + 1) for client in range(clients)]
-        arms = [create_arm(ctx, path, customers, "create_ticket") for path in ctx.paths]
+        arms = [
+            create_arm(ctx, path, customers, "create_ticket")
+            for path in ctx.paths_for("create_ticket")
+        ]
         ctx.run(arms, plan, tickets=tickets)
         rows += [Row.from_arm(arm, clients=clients, tickets=tickets) for arm in arms]
-        arms = [update_arm(ctx, path, clients) for path in ctx.paths]
+        arms = [update_arm(ctx, path, clients) for path in ctx.paths_for("update_ticket")]
         ctx.run(arms, plan, tickets=tickets)
         rows += [Row.from_arm(arm, clients=clients, tickets=tickets) for arm in arms]
     return rows
