@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
 
 from bff.actions import ACTIONS, Action, ActionContext
 from bff.auth import TokenVerifier
@@ -71,14 +72,16 @@ def openapi() -> Response:
 def _validated_body(action: Action[Any, Any]) -> Any:
     """Parse and validate the body in one strict step (pydantic's JSON parser).
 
-    No body at all stands for `{}`. A body must be `application/json` (415), valid JSON nested
-    at most 200 deep (400; the parser's own limit), and within the byte limit (413), chunked or
-    not.
+    No body at all stands for `{}`. A body must be `application/json` in UTF-8 (415), readable
+    (400), valid JSON nested about 200 deep at most (400; the parser's own limit), and within the
+    byte limit (413), chunked or not.
     """
     raw = _body_bytes()
     if not raw.strip():
         raw = b"{}"
-    elif request.mimetype != "application/json":
+    elif request.mimetype != "application/json" or request.mimetype_params.get(
+        "charset", "utf-8"
+    ).lower() not in ("utf-8", "utf8"):
         raise UnsupportedMediaType()
     try:
         return action.input_model.model_validate_json(raw)
@@ -97,14 +100,20 @@ def _body_bytes() -> bytes:
     # Flask refuses a declared Content-Length over the limit up front (413). A chunked body has
     # none: Werkzeug then stops reading at the limit without saying so, so look one byte further
     # (safe: Werkzeug hands out a chunked stream only when the server terminates it).
-    raw = request.get_data(cache=False)
-    limit = request.max_content_length
-    if (
-        request.content_length is None
-        and limit is not None
-        and len(raw) >= limit
-        and request.input_stream.read(1)
-    ):
+    try:
+        raw = request.get_data(cache=False)
+        limit = request.max_content_length
+        overflows = (
+            request.content_length is None
+            and limit is not None
+            and len(raw) >= limit
+            and bool(request.input_stream.read(1))
+        )
+    except HTTPException:
+        raise
+    except Exception as error:  # the server's own parser: a malformed chunked body, say
+        raise BadRequest("The request body could not be read (malformed framing).") from error
+    if overflows:
         raise PayloadTooLarge()
     return raw
 

@@ -123,7 +123,7 @@ class PayloadTooLarge(ApiError):
 
 
 class UnsupportedMediaType(ApiError):
-    """A request body must be sent as `Content-Type: application/json`."""
+    """A request body must be sent as `Content-Type: application/json` (UTF-8)."""
 
     status = 415
     code = "unsupported_media_type"

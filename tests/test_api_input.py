@@ -7,6 +7,7 @@ the documented contract.
 from __future__ import annotations
 
 import io
+import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -283,3 +284,39 @@ def test_other_origins_and_unconfigured_bffs_send_no_cors_headers(
     assert "Access-Control-Allow-Origin" not in stranger.headers
     default = _preflight(client, "https://app.example.test")
     assert "Access-Control-Allow-Origin" not in default.headers
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["a\u0085b", "a\u009bb", "a\u0080b", "a\u2028b"],
+    ids=["a_next_line", "an_8_bit_escape_introducer", "a_c1_control", "a_line_separator"],
+)
+def test_a_single_line_refuses_c1_controls_and_line_separators(act: ActAs, subject: str) -> None:
+    response = act("alice", "createTicket", _ticket_body(subject=subject))
+    assert response.status_code == 422, response.get_json()
+
+
+def test_a_body_declared_in_another_charset_is_unsupported(
+    client: FlaskClient, tokens: dict[str, str]
+) -> None:
+    content_type = "application/json; charset=latin-1"
+    response = _post(client, tokens["agent1"], b"{}", **{"Content-Type": content_type})
+    assert response.status_code == 415
+
+
+def test_malformed_chunked_framing_is_a_bad_request(stack: Stack, tokens: dict[str, str]) -> None:
+    # Only a real server parses chunked framing: the stack's gunicorn, over a raw socket.
+    host, port = stack.bff_url.removeprefix("http://").split(":")
+    head = (
+        "POST /actions/listMyOrganizations HTTP/1.1\r\nHost: x\r\n"
+        f"Authorization: Bearer {tokens['alice']}\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=10) as raw:
+        raw.sendall(head.encode() + b"zz\r\n{}\r\n0\r\n\r\n")
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.split()[1] == b"400", answer[:300]
+    assert b'"code":"bad_request"' in rest

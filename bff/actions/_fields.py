@@ -22,11 +22,12 @@ _SPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3
 _SPACE_CHARS = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
     chr(code) for code in range(0x2000, 0x200B)
 )
-# Control characters: none in a single line; in multi-line text only tab, line feed and carriage
-# return. Both forms refuse U+0000, which PostgreSQL text cannot hold.
-_LINE_CHAR = r"[^\x00-\x1f\x7f]"
-_TEXT_CHAR = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
-_VISIBLE_CHAR = rf"[^{_SPACE}\x00-\x1f\x7f]"
+# Control characters (C0, DEL and C1): none in a single line, nor line or paragraph separators;
+# in multi-line text only tab, line feed and carriage return. Both refuse U+0000, which
+# PostgreSQL text cannot hold.
+_LINE_CHAR = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]"
+_TEXT_CHAR = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_VISIBLE_CHAR = rf"[^{_SPACE}\x00-\x1f\x7f-\x9f]"
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ Body = Annotated[str, Text(10_000, multiline=True)]
 Name = Annotated[str, Text(200)]
 TeamName = Annotated[str, Text(100)]
 SearchText = Annotated[str, Text(200, blank=True)]
-_EMAIL_PART = rf"[^@{_SPACE}\x00-\x1f\x7f]+"
+_EMAIL_PART = rf"[^@{_SPACE}\x00-\x1f\x7f-\x9f]+"
 Email = Annotated[
     str,
     Text(
