@@ -30,6 +30,32 @@ revoke execute on function private.session_is_active(uuid)
   from public, anon, authenticated, service_role;
 grant execute on function private.session_is_active(uuid) to authenticated;
 
+-- Whether the session behind the current request's token, if it names one, is still active.
+-- One rule for every door: PostgREST's pre-request check and Realtime's channel policies.
+create function private.current_session_is_active()
+returns boolean
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_session_id text := nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'session_id';
+begin
+  if v_session_id is null then
+    return true;
+  end if;
+  -- SQL does not promise to evaluate `or` left to right: check the shape before the cast.
+  return v_session_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+    and private.session_is_active(v_session_id::uuid);
+end;
+$$;
+
+comment on function private.current_session_is_active() is
+  'Whether the request''s token names no session, or an active one (auth.sessions).';
+revoke execute on function private.current_session_is_active()
+  from public, anon, authenticated, service_role;
+grant execute on function private.current_session_is_active() to authenticated;
+
 -- PostgREST calls it under the request's role, whichever it is: every API role may execute it.
 create function public.check_request()
 returns void
@@ -38,18 +64,13 @@ stable
 security invoker
 set search_path = ''
 as $$
-declare
-  v_claims jsonb := nullif(current_setting('request.jwt.claims', true), '')::jsonb;
-  v_session_id text := v_claims ->> 'session_id';
 begin
-  if v_claims ->> 'role' is distinct from 'authenticated' or v_session_id is null then
+  -- Nested, not `or`: anon may not touch the private schema, and SQL may evaluate either side.
+  if nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role' is distinct from 'authenticated' then
     return;
   end if;
-  -- SQL does not promise to evaluate `or` left to right: check the shape before the cast.
-  if v_session_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
-    if private.session_is_active(v_session_id::uuid) then
-      return;
-    end if;
+  if private.current_session_is_active() then
+    return;
   end if;
   raise exception 'Your session has ended (signed out, revoked or expired): sign in again.'
     using errcode = 'PT401', hint = 'session_ended';

@@ -200,6 +200,26 @@ describe('refused at join, with the reason', () => {
     })
   }
 
+  test('a token whose session was signed out opens no channel', async () => {
+    const person = createClient(SUPABASE_URL, SUPABASE_ANON_KEY, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      realtime: { transport: WebSocket },
+    })
+    const { data, error } = await person.auth.signInWithPassword({
+      email: 'agent1@acme.test',
+      password: DEMO_PASSWORD,
+    })
+    assert.ifError(error)
+    const token = data.session.access_token
+    assert.ifError((await person.auth.signOut()).error)
+
+    const topic = orgTopic(ORG_IDS.acme)
+    const refused = await join(await connect(token), topic)
+    assert.equal(refused.status, 'CHANNEL_ERROR')
+    assert.equal(refused.error.message, unauthorized(topic))
+    await refused.channel.unsubscribe()
+  })
+
   test('an unreachable server is a transport failure, not a refusal', async () => {
     const supabase = createClient('http://127.0.0.1:9', SUPABASE_ANON_KEY, {
       auth: { persistSession: false, autoRefreshToken: false },

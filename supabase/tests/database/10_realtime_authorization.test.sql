@@ -5,7 +5,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(43);
+select plan(47);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set bob '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -149,6 +149,27 @@ select is((select count(*)::int from realtime.messages), 0, 'anon reads no messa
 select throws_ok($$insert into realtime.messages (topic, extension) values ('org:aaaaaaaa-0000-4000-8000-000000000000:tickets', 'broadcast')$$,
   '42501', null, 'anon cannot insert a message');
 reset role;
+
+-- A session that ended (signed out, revoked, past not_after) opens no channel, live or not.
+insert into auth.sessions (id, user_id, created_at, updated_at, aal, not_after) values
+  ('d0000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-000000000002', now(), now(), 'aal1', null),
+  ('d0000000-0000-4000-8000-0000000000a2', 'c0000000-0000-4000-8000-000000000001', now(), now(), 'aal1', now() - interval '1 second');
+select ok(pg_temp.can_receive(
+    '{"sub":"a0000000-0000-4000-8000-000000000002","role":"authenticated","session_id":"d0000000-0000-4000-8000-0000000000a1"}',
+    :'acme_topic'),
+  'an employee whose session is live receives their organization''s topic');
+select ok(not pg_temp.can_receive(
+    '{"sub":"a0000000-0000-4000-8000-000000000002","role":"authenticated","session_id":"d0000000-0000-4000-8000-0000000000a9"}',
+    :'acme_topic'),
+  'an employee whose session was signed out does not');
+select ok(not pg_temp.can_receive(
+    '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated","session_id":"d0000000-0000-4000-8000-0000000000a2"}',
+    :'alice_topic'),
+  'a requester whose session is past not_after does not receive their own topic');
+select ok(not pg_temp.can_receive(
+    '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated","session_id":"not-a-uuid"}',
+    :'alice_topic'),
+  'a malformed session id opens nothing');
 
 select * from finish();
 rollback;
