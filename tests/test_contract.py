@@ -119,10 +119,16 @@ def _without_made_up_state(case: Case[Any]) -> None:
     A cursor is valid only if the server minted it, and the server rightly refuses one it did not
     (422): valid bodies start from the first page. An Idempotency-Key names one request, and the
     generator draws the same few keys for different bodies, which the server rightly refuses
-    (422 idempotency_key_reused): each valid request gets a key of its own.
+    (422 idempotency_key_reused): each valid request gets a key of its own. A ticket can be
+    assigned only to a team and staff of its own organization, which a drawn id never names (the
+    server rightly refuses it, 422): valid updates unassign instead.
     """
     if isinstance(case.body, dict):
         case.body.pop("cursor", None)
+        if case.operation.label.endswith("/actions/updateTicket"):
+            for field in ("assigned_team_id", "assigned_employee_id"):
+                if field in case.body:
+                    case.body[field] = None
     for name in list(case.headers or {}):
         if name.lower() == "idempotency-key":
             case.headers[name] = f"contract-{uuid.uuid4()}"

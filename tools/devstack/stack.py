@@ -359,7 +359,7 @@ class Stack:
         deadline = time.monotonic() + 5
         while not processes.port_is_free(port):
             if time.monotonic() > deadline:
-                raise StackError(f"port {port} (for {what}) is in use by another program")
+                raise StackError(f"port {port} (for {what}) is already in use by another program")
             time.sleep(0.2)
 
     def _wait_http(self, url: str, what: str, log_file: Path) -> None:
