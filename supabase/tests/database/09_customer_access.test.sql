@@ -3,7 +3,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(65);
+select plan(67);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set bob '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -202,6 +202,12 @@ select throws_ok($$insert into public.ticket_views (user_id, ticket_id)
   values ('c0000000-0000-4000-8000-000000000002', 'aaaaaaaa-1000-4000-8000-000000000004')$$,
   '42501', null, 'nobody records a view in someone else''s name');
 select throws_ok($$delete from public.ticket_views$$, '42501', null, 'views are not deleted by clients');
+select throws_ok($$update public.ticket_views set ticket_id = 'bbbbbbbb-1000-4000-8000-000000000001'
+  where ticket_id = 'aaaaaaaa-1000-4000-8000-000000000001'$$,
+  '42501', null, 'a requester cannot point her view at another ticket (nor learn whether it exists)');
+select throws_ok($$update public.ticket_views set user_id = 'c0000000-0000-4000-8000-000000000002'
+  where ticket_id = 'aaaaaaaa-1000-4000-8000-000000000001'$$,
+  '42501', null, 'nor hand her view to someone else');
 update public.ticket_views set seen_at = '2000-01-01' where ticket_id = :alice_ticket;
 select is((select count(*)::int from public.ticket_views where ticket_id = :alice_ticket), 1,
   'the requester reads her own view');
