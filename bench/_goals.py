@@ -58,34 +58,23 @@ def _goal(name: str, value: float, target: str, ok: Callable[[float], bool]) -> 
 def evaluate(rows: list[Row], largest: int) -> list[Goal]:
     """Return every goal, evaluated on the rows (reads at the largest ticket count)."""
     goals = []
-    for scenario in ("create_ticket", "update_ticket"):
-        bff = _find(rows, scenario, "bff", 1, None)
-        rest = _find(rows, scenario, "postgrest", 1, None)
-        goals.append(
-            _goal(f"{scenario} bff p50 / postgrest p50 (1 client)",
-                  _ratio(bff.p50_ms, rest.p50_ms), "<= 1.25", lambda v: v <= 1.25)
-        )  # fmt: skip
-    for scenario in ("create_ticket", "update_ticket"):
-        bff = _find(rows, scenario, "bff", 32, None)
-        rest = _find(rows, scenario, "postgrest", 32, None)
-        goals.append(
-            _goal(f"{scenario} bff rps / postgrest rps (32 clients)",
-                  _ratio(bff.rps, rest.rps), ">= 0.8", lambda v: v >= 0.8)
-        )  # fmt: skip
-    for scenario in ("create_ticket", "update_ticket"):
-        bff = _find(rows, scenario, "bff", 1, None)
-        node = _find(rows, scenario, "node", 1, None)
-        goals.append(
-            _goal(f"{scenario} bff p50 / node p50 (1 client)",
-                  _ratio(bff.p50_ms, node.p50_ms), "<= 1", lambda v: v <= 1)
-        )  # fmt: skip
-    for scenario in ("create_ticket", "update_ticket"):
-        bff = _find(rows, scenario, "bff", 32, None)
-        node = _find(rows, scenario, "node", 32, None)
-        goals.append(
-            _goal(f"{scenario} bff rps / node rps (32 clients)",
-                  _ratio(bff.rps, node.rps), ">= 1", lambda v: v >= 1)
-        )  # fmt: skip
+    # bff against each peer, on the writes: (peer, measure, clients, target, check).
+    comparisons: list[tuple[str, str, int, str, Callable[[float], bool]]] = [
+        ("postgrest", "p50", 1, "<= 1.25", lambda v: v <= 1.25),
+        ("postgrest", "rps", 32, ">= 0.8", lambda v: v >= 0.8),
+        ("node", "p50", 1, "<= 1", lambda v: v <= 1),
+        ("node", "rps", 32, ">= 1", lambda v: v >= 1),
+    ]
+    for peer, measure, clients, target, check in comparisons:
+        for scenario in ("create_ticket", "update_ticket"):
+            bff = _find(rows, scenario, "bff", clients, None)
+            other = _find(rows, scenario, peer, clients, None)
+            value = (
+                _ratio(bff.p50_ms, other.p50_ms) if measure == "p50" else _ratio(bff.rps, other.rps)
+            )
+            unit = "client" if clients == 1 else "clients"
+            name = f"{scenario} bff {measure} / {peer} {measure} ({clients} {unit})"
+            goals.append(_goal(name, value, target, check))
     for scenario in READ_SCENARIOS:
         for path in ("bff", "postgrest", "sql"):
             row = _find(rows, scenario, path, 1, largest)
