@@ -217,7 +217,7 @@ class Stack:
             fresh_marker.unlink(missing_ok=True)
         # Idempotent, and run at every start: a cluster made before the bootstrap grew (a new
         # Auth table, say) catches up before the migrations that need it.
-        self._run_sql_file(self.config.project_dir / "supabase/local/bootstrap.sql")
+        self._bootstrap()
         self._migrate()
         if not fresh_marker.exists():
             seed = self.config.project_dir / "supabase/seed.sql"
@@ -236,10 +236,15 @@ class Stack:
         self.psql(f"drop database if exists {name} with (force);")
         self.psql(f"create database {name};")
         url = self.database_url(name)
-        self._run_sql_file(self.config.project_dir / "supabase/local/bootstrap.sql", url)
+        self._bootstrap(url)
         self._migrate(url)
         self._run_sql_file(self.config.project_dir / "supabase/seed.sql", url)
         return url
+
+    def _bootstrap(self, url: str | None = None) -> None:
+        """Run every `supabase/local/*.sql` in name order: what Supabase has before migrations."""
+        for path in sorted((self.config.project_dir / "supabase/local").glob("*.sql")):
+            self._run_sql_file(path, url)
 
     def _run_sql_file(self, path: Path, url: str | None = None) -> None:
         _run_psql(url or self.db_url, ["-f", str(path)], None, what=path.name)
