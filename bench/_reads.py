@@ -22,7 +22,7 @@ SEARCH_TEXT = "webhook"  # in about 1 ticket in 20 (see _dataset_sql)
 def read_call(scenario: str, org_id: str) -> Call:
     """Return the call a dashboard makes for `scenario`."""
     if scenario == "ticket_stats":
-        return Call("ticket_stats", {"p_org_id": org_id}, "ticketStats", {"org_id": org_id})
+        return Call("ticket_stats", {"org_id": org_id}, "ticketStats", {"org_id": org_id})
     body: dict[str, object] = {"org_id": org_id, "limit": 25}
     if scenario == "list_tickets_all_orgs":
         body = {"limit": 25}  # every organization the caller staffs, and their own requests
@@ -32,8 +32,7 @@ def read_call(scenario: str, org_id: str) -> Call:
         body |= {"q": SEARCH_TEXT, "sort": "created_at", "direction": "desc"}
     else:
         raise ValueError(f"unknown read scenario {scenario!r}")
-    params = {f"p_{name}": value for name, value in body.items()}
-    return Call("list_tickets", params, "listTickets", body)
+    return Call("list_tickets", body, "listTickets", body)
 
 
 def _arm(ctx: Context, scenario: str, path: AccessPath, label: str) -> Arm:

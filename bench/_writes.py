@@ -20,12 +20,12 @@ def create_call(org_id: str, seq: int, tag: str) -> Call:
     return Call(
         function="create_ticket",
         params={
-            "p_handling_org_id": org_id,
-            "p_subject": subject,
-            "p_description": description,
-            "p_priority": "medium",
-            "p_idempotency_key": key,
-            "p_request_hash": None,
+            "handling_org_id": org_id,
+            "subject": subject,
+            "description": description,
+            "priority": "medium",
+            "idempotency_key": key,
+            "request_hash": None,
         },
         action="createTicket",
         body={"handling_org_id": org_id, "subject": subject, "description": description},
@@ -61,9 +61,9 @@ def update_arm(
         call = Call(
             function="update_ticket",
             params={
-                "p_id": ticket["id"],
-                "p_expected_version": ticket["version"],
-                "p_changes": {"status": status},
+                "ticket_id": ticket["id"],
+                "expected_version": ticket["version"],
+                "changes": {"status": status},
             },
             action="updateTicket",
             body={

@@ -102,9 +102,8 @@ function checked(body, checks, required = []) {
 async function rpc(supabase, name, params) {
   const { data, error, status } = await supabase.rpc(name, params);
   if (error) {
-    // The functions raise SQLSTATEs such as TK404 and PT409 that name the HTTP status.
-    const named = /^(?:TK|PT)([45]\d\d)$/.exec(error.code ?? '')?.[1];
-    const answer = named ? Number(named) : status >= 400 && status < 500 ? status : 502;
+    // The functions raise PTxyz SQLSTATEs, which PostgREST answers with HTTP status xyz.
+    const answer = status >= 400 && status < 500 ? status : 502;
     throw new ActionError(answer, error.code, error.message);
   }
   return data;
@@ -118,12 +117,9 @@ const actions = {
     // As the BFF does: the same key with another body is refused, not replayed.
     const requestHash = createHash('sha256').update(JSON.stringify(ticket)).digest('hex');
     const result = await rpc(supabase, 'create_ticket', {
-      p_handling_org_id: handling_org_id,
-      p_subject: subject,
-      p_description: description,
-      p_priority: priority,
-      p_idempotency_key: idempotencyKey ?? null,
-      p_request_hash: requestHash,
+      ...ticket,
+      idempotency_key: idempotencyKey ?? null,
+      request_hash: requestHash,
     });
     const headers = result.replayed ? { 'Idempotent-Replayed': 'true' } : {};
     return { status: 201, json: result.ticket, headers };
@@ -135,22 +131,21 @@ const actions = {
       ['ticket_id', 'expected_version']);
     check(Object.keys(changes).length > 0, 'body', 'a change to at least one field');
     const json = await rpc(supabase, 'update_ticket', {
-      p_id: ticket_id,
-      p_expected_version: expected_version,
-      p_changes: changes,
+      ticket_id,
+      expected_version,
+      changes,
     });
     return { json };
   },
 
   async listTickets(supabase, body) {
     const filters = checked(body, LIST_FILTERS);
-    const params = Object.fromEntries(Object.entries(filters).map(([k, v]) => [`p_${k}`, v]));
-    return { json: await rpc(supabase, 'list_tickets', params) };
+    return { json: await rpc(supabase, 'list_tickets', filters) };
   },
 
   async ticketStats(supabase, body) {
     const { org_id } = checked(body, { org_id: uuid }, ['org_id']);
-    return { json: await rpc(supabase, 'ticket_stats', { p_org_id: org_id }) };
+    return { json: await rpc(supabase, 'ticket_stats', { org_id }) };
   },
 };
 

@@ -78,14 +78,14 @@ class Database:
         self.http.close()
 
 
-# SQLSTATEs raised by the project's own SQL functions, and PostgreSQL's own that callers can cause.
+# SQLSTATEs raised by the project's own SQL functions (PTxyz: PostgREST answers HTTP status xyz,
+# so a direct caller sees the status the BFF gives), and PostgreSQL's own that callers can cause.
 _SQLSTATE_ERRORS: dict[str, type[ApiError]] = {
-    "TK403": Forbidden,
-    "TK404": NotFound,
-    "TK409": VersionConflict,
-    "TK422": IdempotencyKeyReused,
-    "TKCON": Conflict,
     "PT401": Unauthorized,  # the session behind the token has ended (public.check_request)
+    "PT403": Forbidden,
+    "PT404": NotFound,
+    "PT409": Conflict,  # VersionConflict when the hint is expected_version (see _refine)
+    "PT422": ValidationFailed,  # IdempotencyKeyReused when the hint is idempotency_key
     "42501": Forbidden,  # RLS or grant refused
     "23505": Conflict,  # unique violation
     "23503": Conflict,  # foreign key violation
@@ -112,22 +112,35 @@ def error_from_postgrest(error: APIError) -> ApiError:
     is a 500 `internal_error`, logged with its SQLSTATE.
     """
     code = error.code or ""
-    kind = _SQLSTATE_ERRORS.get(code)
+    kind = _refine(_SQLSTATE_ERRORS.get(code), error.hint)
     if kind is None and code.startswith("22"):
         kind = ValidationFailed
     if kind is ValidationFailed:
         field = error.hint or "body"
-        message = error.message if code.startswith("22") and error.hint else None
+        message = error.message if code == "PT422" else None
         return ValidationFailed.for_field(field, message or "This value is invalid.")
     if kind is VersionConflict:
         return VersionConflict(details={"current": _json_or_none(error.details)})
     if kind is not None:
         # Our own functions write messages for people; PostgreSQL's are replaced by the default.
-        return kind(error.message if code.startswith(("TK", "PT")) else None)
+        return kind(error.message if code.startswith("PT") else None)
     if not _is_sqlstate(code) or code.startswith(_TRANSIENT_PREFIXES):
         return UpstreamUnavailable()
     _log.error("unexpected database error %s: %s", code, error.message)
     return ApiError()
+
+
+def _refine(kind: type[ApiError] | None, hint: str | None) -> type[ApiError] | None:
+    """The BFF's finer code for a 409 or 422 from SQL, told apart by the input the hint names.
+
+    The BFF checks an idempotency key's form itself, so a PT422 about the key from SQL can only
+    mean the key was used before with another request.
+    """
+    if kind is Conflict and hint == "expected_version":
+        return VersionConflict
+    if kind is ValidationFailed and hint == "idempotency_key":
+        return IdempotencyKeyReused
+    return kind
 
 
 def _is_sqlstate(code: str) -> bool:

@@ -64,9 +64,9 @@ def invite_member(ctx: ActionContext, payload: InviteMemberIn) -> InvitationOut:
     result = call(
         ctx,
         "invite_member",
-        p_org_id=str(payload.org_id),
-        p_email=payload.email,
-        p_role=payload.role,
+        org_id=str(payload.org_id),
+        email=payload.email,
+        role=payload.role,
     )
     return InvitationOut.model_validate(result)
 
@@ -80,9 +80,7 @@ class OrgInvitationsIn(ActionIn):
 @action("listInvitations", errors=(Forbidden, NotFound))
 def list_invitations(ctx: ActionContext, payload: OrgInvitationsIn) -> InvitationsOut:
     """List the organization's staff invitations, in every status (admins)."""
-    return InvitationsOut.model_validate(
-        call(ctx, "list_invitations", p_org_id=str(payload.org_id))
-    )
+    return InvitationsOut.model_validate(call(ctx, "list_invitations", org_id=str(payload.org_id)))
 
 
 class InvitationIdIn(ActionIn):
@@ -94,7 +92,7 @@ class InvitationIdIn(ActionIn):
 @action("revokeInvitation", errors=(Forbidden, NotFound, Conflict))
 def revoke_invitation(ctx: ActionContext, payload: InvitationIdIn) -> InvitationOut:
     """Withdraw a pending invitation (admins); 409 `conflict` once it was answered."""
-    result = call(ctx, "revoke_invitation", p_invitation_id=str(payload.invitation_id))
+    result = call(ctx, "revoke_invitation", invitation_id=str(payload.invitation_id))
     return InvitationOut.model_validate(result)
 
 
@@ -111,12 +109,12 @@ def accept_invitation(ctx: ActionContext, payload: InvitationIdIn) -> MemberOut:
     409 `conflict` when the invitation expired, was revoked or answered, or you are already a
     member.
     """
-    result = call(ctx, "accept_invitation", p_invitation_id=str(payload.invitation_id))
+    result = call(ctx, "accept_invitation", invitation_id=str(payload.invitation_id))
     return MemberOut.model_validate(result)
 
 
 @action("declineInvitation", errors=(NotFound, Conflict))
 def decline_invitation(ctx: ActionContext, payload: InvitationIdIn) -> InvitationOut:
     """Decline an invitation; 409 `conflict` when it is no longer pending."""
-    result = call(ctx, "decline_invitation", p_invitation_id=str(payload.invitation_id))
+    result = call(ctx, "decline_invitation", invitation_id=str(payload.invitation_id))
     return InvitationOut.model_validate(result)

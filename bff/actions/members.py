@@ -43,9 +43,9 @@ def set_member_role(ctx: ActionContext, payload: SetMemberRoleIn) -> MemberOut:
     result = call(
         ctx,
         "set_member_role",
-        p_org_id=str(payload.org_id),
-        p_user_id=str(payload.user_id),
-        p_role=payload.role,
+        org_id=str(payload.org_id),
+        user_id=str(payload.user_id),
+        role=payload.role,
     )
     return MemberOut.model_validate(result)
 
@@ -69,9 +69,7 @@ def remove_member(ctx: ActionContext, payload: MemberIn) -> MemberRemovedOut:
 
     Their assigned tickets become unassigned. The last admin stays: 409 `conflict`.
     """
-    result = call(
-        ctx, "remove_member", p_org_id=str(payload.org_id), p_user_id=str(payload.user_id)
-    )
+    result = call(ctx, "remove_member", org_id=str(payload.org_id), user_id=str(payload.user_id))
     return MemberRemovedOut.model_validate(result)
 
 
@@ -93,7 +91,7 @@ class CreateTeamIn(ActionIn):
 @action("createTeam", status=201, errors=(*_ADMINS_ONLY, Conflict))
 def create_team(ctx: ActionContext, payload: CreateTeamIn) -> TeamOut:
     """Create a team in the organization (admins); 409 `conflict` if the name is taken."""
-    result = call(ctx, "create_team", p_org_id=str(payload.org_id), p_name=payload.name)
+    result = call(ctx, "create_team", org_id=str(payload.org_id), name=payload.name)
     return TeamOut.model_validate(result)
 
 
@@ -107,7 +105,7 @@ class RenameTeamIn(ActionIn):
 @action("renameTeam", errors=(*_ADMINS_ONLY, Conflict))
 def rename_team(ctx: ActionContext, payload: RenameTeamIn) -> TeamOut:
     """Rename a team (admins); 409 `conflict` if the name is taken."""
-    result = call(ctx, "rename_team", p_team_id=str(payload.team_id), p_name=payload.name)
+    result = call(ctx, "rename_team", team_id=str(payload.team_id), name=payload.name)
     return TeamOut.model_validate(result)
 
 
@@ -126,7 +124,7 @@ class TeamDeletedOut(ActionOut):
 @action("deleteTeam", errors=_ADMINS_ONLY)
 def delete_team(ctx: ActionContext, payload: TeamIdIn) -> TeamDeletedOut:
     """Delete a team (admins); its tickets lose the team assignment, recorded in their history."""
-    return TeamDeletedOut.model_validate(call(ctx, "delete_team", p_team_id=str(payload.team_id)))
+    return TeamDeletedOut.model_validate(call(ctx, "delete_team", team_id=str(payload.team_id)))
 
 
 class TeamMemberIn(ActionIn):
@@ -140,7 +138,7 @@ class TeamMemberIn(ActionIn):
 def add_team_member(ctx: ActionContext, payload: TeamMemberIn) -> TeamOut:
     """Put a member of the organization on the team (admins); others are 422."""
     result = call(
-        ctx, "add_team_member", p_team_id=str(payload.team_id), p_user_id=str(payload.user_id)
+        ctx, "add_team_member", team_id=str(payload.team_id), user_id=str(payload.user_id)
     )
     return TeamOut.model_validate(result)
 
@@ -149,6 +147,6 @@ def add_team_member(ctx: ActionContext, payload: TeamMemberIn) -> TeamOut:
 def remove_team_member(ctx: ActionContext, payload: TeamMemberIn) -> TeamOut:
     """Take someone off the team (admins)."""
     result = call(
-        ctx, "remove_team_member", p_team_id=str(payload.team_id), p_user_id=str(payload.user_id)
+        ctx, "remove_team_member", team_id=str(payload.team_id), user_id=str(payload.user_id)
     )
     return TeamOut.model_validate(result)

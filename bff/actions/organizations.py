@@ -52,7 +52,7 @@ class CreateOrganizationIn(ActionIn):
 @action("createOrganization", status=201, errors=(Conflict,))
 def create_organization(ctx: ActionContext, payload: CreateOrganizationIn) -> MyOrganizationOut:
     """Create an organization; you become its first admin."""
-    result = call(ctx, "create_organization", p_name=payload.name, p_slug=payload.slug)
+    result = call(ctx, "create_organization", name=payload.name, slug=payload.slug)
     return MyOrganizationOut.model_validate(result)
 
 
@@ -74,7 +74,7 @@ def update_organization(ctx: ActionContext, payload: UpdateOrganizationIn) -> Or
     else 404.
     """
     changes = named_changes(payload)
-    result = call(ctx, "update_organization", p_org_id=str(payload.org_id), p_changes=changes)
+    result = call(ctx, "update_organization", org_id=str(payload.org_id), changes=changes)
     return OrganizationOut.model_validate(result)
 
 
@@ -129,7 +129,7 @@ def invite_customer(ctx: ActionContext, payload: CustomerIn) -> CustomerInvitati
 
     The answer is the same whether or not anyone has signed up with the address.
     """
-    result = call(ctx, "invite_customer", p_org_id=str(payload.org_id), p_email=payload.email)
+    result = call(ctx, "invite_customer", org_id=str(payload.org_id), email=payload.email)
     return CustomerInvitationOut.model_validate(result)
 
 
@@ -142,5 +142,5 @@ class RevocationOut(ActionOut):
 @action("revokeCustomer", errors=(Forbidden, NotFound))
 def revoke_customer(ctx: ActionContext, payload: CustomerIn) -> RevocationOut:
     """Withdraw a customer's invitation (admins); their existing tickets stay theirs."""
-    result = call(ctx, "revoke_customer", p_org_id=str(payload.org_id), p_email=payload.email)
+    result = call(ctx, "revoke_customer", org_id=str(payload.org_id), email=payload.email)
     return RevocationOut.model_validate(result)

@@ -81,12 +81,12 @@ def create_ticket(ctx: ActionContext, payload: CreateTicketIn) -> TicketOut:
     result = call(
         ctx,
         "create_ticket",
-        p_handling_org_id=params["handling_org_id"],
-        p_subject=params["subject"],
-        p_description=params["description"],
-        p_priority=params["priority"],
-        p_idempotency_key=ctx.idempotency_key,
-        p_request_hash=hashlib.sha256(payload.model_dump_json().encode()).hexdigest(),
+        handling_org_id=params["handling_org_id"],
+        subject=params["subject"],
+        description=params["description"],
+        priority=params["priority"],
+        idempotency_key=ctx.idempotency_key,
+        request_hash=hashlib.sha256(payload.model_dump_json().encode()).hexdigest(),
     )
     if result.get("replayed"):
         ctx.response_headers["Idempotent-Replayed"] = "true"
@@ -126,9 +126,9 @@ def update_ticket(ctx: ActionContext, payload: UpdateTicketIn) -> TicketOut:
     result = call(
         ctx,
         "update_ticket",
-        p_id=str(payload.ticket_id),
-        p_expected_version=payload.expected_version,
-        p_changes=changes,
+        ticket_id=str(payload.ticket_id),
+        expected_version=payload.expected_version,
+        changes=changes,
     )
     return TicketOut.model_validate(result)
 
@@ -190,7 +190,7 @@ def get_ticket(ctx: ActionContext, payload: TicketIdIn) -> TicketDetailOut:
 
     Reading changes nothing; call `markTicketSeen` when the requester has opened it.
     """
-    return TicketDetailOut.model_validate(call(ctx, "get_ticket", p_id=str(payload.ticket_id)))
+    return TicketDetailOut.model_validate(call(ctx, "get_ticket", ticket_id=str(payload.ticket_id)))
 
 
 class TicketSeenOut(ActionOut):
@@ -203,7 +203,7 @@ class TicketSeenOut(ActionOut):
 @action("markTicketSeen", errors=(NotFound,))
 def mark_ticket_seen(ctx: ActionContext, payload: TicketIdIn) -> TicketSeenOut:
     """Record that the requester has opened the ticket (clears `staff_replied` in listMyTickets)."""
-    result = call(ctx, "mark_ticket_seen", p_ticket_id=str(payload.ticket_id))
+    result = call(ctx, "mark_ticket_seen", ticket_id=str(payload.ticket_id))
     return TicketSeenOut.model_validate(result)
 
 
@@ -232,8 +232,9 @@ class TicketPageOut(ActionOut):
 @action("listTickets")
 def list_tickets(ctx: ActionContext, payload: ListTicketsIn) -> TicketPageOut:
     """List the tickets you may see, filtered and sorted, one page at a time."""
-    params = {f"p_{name}": value for name, value in payload.model_dump(mode="json").items()}
-    return TicketPageOut.model_validate(call(ctx, "list_tickets", **params))
+    return TicketPageOut.model_validate(
+        call(ctx, "list_tickets", **payload.model_dump(mode="json"))
+    )
 
 
 class OrgIdIn(ActionIn):
@@ -256,7 +257,7 @@ class TicketStatsOut(ActionOut):
 @action("ticketStats", errors=(NotFound,))
 def ticket_stats(ctx: ActionContext, payload: OrgIdIn) -> TicketStatsOut:
     """Count an organization's tickets by status and priority (staff only)."""
-    return TicketStatsOut.model_validate(call(ctx, "ticket_stats", p_org_id=str(payload.org_id)))
+    return TicketStatsOut.model_validate(call(ctx, "ticket_stats", org_id=str(payload.org_id)))
 
 
 class AddCommentIn(ActionIn):
@@ -273,9 +274,9 @@ def add_comment(ctx: ActionContext, payload: AddCommentIn) -> CommentOut:
     result = call(
         ctx,
         "add_comment",
-        p_ticket_id=str(payload.ticket_id),
-        p_body=payload.body,
-        p_internal=payload.is_internal,
+        ticket_id=str(payload.ticket_id),
+        body=payload.body,
+        is_internal=payload.is_internal,
     )
     return CommentOut.model_validate(result)
 
@@ -304,5 +305,6 @@ class MyTicketPageOut(ActionOut):
 @action("listMyTickets")
 def list_my_tickets(ctx: ActionContext, payload: ListMyTicketsIn) -> MyTicketPageOut:
     """List your own tickets across organizations, most recently active first."""
-    params = {f"p_{name}": value for name, value in payload.model_dump(mode="json").items()}
-    return MyTicketPageOut.model_validate(call(ctx, "list_my_tickets", **params))
+    return MyTicketPageOut.model_validate(
+        call(ctx, "list_my_tickets", **payload.model_dump(mode="json"))
+    )

@@ -42,7 +42,7 @@ select lives_ok(
   'a user submits a ticket in her own name');
 select throws_ok(
   $$update public.tickets set priority = 'urgent' where id = 'eeeeeeee-0000-4000-8000-000000000001'$$,
-  'TK403', null, 'the requester cannot change the priority directly either');
+  'PT403', null, 'the requester cannot change the priority directly either');
 select throws_ok(
   $$update public.tickets set number = 99 where id = 'eeeeeeee-0000-4000-8000-000000000001'$$,
   '42501', null, 'the ticket number cannot be written by clients');

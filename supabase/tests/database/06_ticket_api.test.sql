@@ -27,13 +27,13 @@ select is((select value -> 'ticket' from r where name = 'replay'), (select value
   'the replay returns the original ticket');
 select is((select count(*)::int from public.tickets where subject = 'Broken printer'), 1, 'the replay created nothing');
 select throws_ok($$select public.create_ticket('aaaaaaaa-0000-4000-8000-000000000000', 'Other', '', 'low', 'key-1', 'hash-2')$$,
-  'TK422', 'Idempotency key was already used with a different request', 'a reused key with another request is refused');
+  'PT422', 'Idempotency key was already used with a different request', 'a reused key with another request is refused');
 select throws_ok($$select public.create_ticket('aaaaaaaa-0000-4000-8000-00000000ffff', 'Nowhere', '')$$,
-  'TK404', null, 'an unknown organization is not found');
+  'PT404', null, 'an unknown organization is not found');
 select throws_ok($$select public.create_ticket('aaaaaaaa-0000-4000-8000-000000000000', '   ', '')$$,
-  '22023', null, 'a blank subject is refused');
+  'PT422', null, 'a blank subject is refused');
 select throws_ok($$select public.create_ticket('aaaaaaaa-0000-4000-8000-000000000000', 'x', '', 'critical')$$,
-  '22023', null, 'an unknown priority is refused');
+  'PT422', null, 'an unknown priority is refused');
 insert into r select 'globex', public.create_ticket('bbbbbbbb-0000-4000-8000-000000000000', 'Globex one', '');
 reset role;
 select is(((select value -> 'ticket' ->> 'number' from r where name = 'first')::int),
@@ -46,25 +46,25 @@ select is(((select value -> 'ticket' ->> 'number' from r where name = 'globex'):
 set local role authenticated;
 set local request.jwt.claims = :'alice';
 select throws_ok(format($$select public.update_ticket(%L, 1, '{"priority":"low"}')$$, (select value -> 'ticket' ->> 'id' from r where name = 'first')),
-  'TK403', null, 'the requester may not change the priority');
+  'PT403', null, 'the requester may not change the priority');
 select throws_ok(format($$select public.update_ticket(%L, 1, '{"status":"in_progress"}')$$, (select value -> 'ticket' ->> 'id' from r where name = 'first')),
-  'TK403', null, 'the requester may not move the ticket into progress');
+  'PT403', null, 'the requester may not move the ticket into progress');
 select throws_ok(format($$select public.update_ticket(%L, 1, '{"colour":"red"}')$$, (select value -> 'ticket' ->> 'id' from r where name = 'first')),
-  '22023', null, 'an unknown field is refused');
+  'PT422', null, 'an unknown field is refused');
 insert into r select 'closed', public.update_ticket((select (value -> 'ticket' ->> 'id')::uuid from r where name = 'first'), 1, '{"status":"closed"}');
 select is((select value ->> 'version' from r where name = 'closed'), '2', 'an update moves the version on');
 select isnt((select value ->> 'closed_at' from r where name = 'closed'), null, 'closing sets closed_at');
 select throws_ok(format($$select public.update_ticket(%L, 1, '{"subject":"Stale"}')$$, (select value -> 'ticket' ->> 'id' from r where name = 'first')),
-  'TK409', null, 'a stale version is a conflict');
+  'PT409', null, 'a stale version is a conflict');
 reset role;
 
 -- update_ticket and comments as staff
 set local role authenticated;
 set local request.jwt.claims = :'agent1';
 select throws_ok(format($$select public.update_ticket(%L, 2, '{"assigned_employee_id":"c0000000-0000-4000-8000-000000000001"}')$$,
-  (select value -> 'ticket' ->> 'id' from r where name = 'first')), '22023', null, 'only staff can be assigned');
+  (select value -> 'ticket' ->> 'id' from r where name = 'first')), 'PT422', null, 'only staff can be assigned');
 select throws_ok(format($$select public.update_ticket(%L, 2, '{"assigned_team_id":"aaaaaaaa-0000-4000-8000-0000000000b2","assigned_employee_id":"a0000000-0000-4000-8000-000000000002"}')$$,
-  (select value -> 'ticket' ->> 'id' from r where name = 'first')), '22023', null, 'the assignee must be on the assigned team');
+  (select value -> 'ticket' ->> 'id' from r where name = 'first')), 'PT422', null, 'the assignee must be on the assigned team');
 insert into r select 'reopened', public.update_ticket((select (value -> 'ticket' ->> 'id')::uuid from r where name = 'first'), 2,
   '{"status":"in_progress","priority":"urgent","assigned_team_id":"aaaaaaaa-0000-4000-8000-0000000000b1","assigned_employee_id":"a0000000-0000-4000-8000-000000000002"}');
 select is((select value ->> 'closed_at' from r where name = 'reopened'), null, 'reopening clears closed_at');
@@ -79,7 +79,7 @@ select is((select value -> 'total' from r where name = 'stats'), to_jsonb((selec
 set local role authenticated;
 set local request.jwt.claims = :'alice';
 select throws_ok(format($$select public.add_comment(%L, 'psst', true)$$, (select value -> 'ticket' ->> 'id' from r where name = 'first')),
-  'TK403', null, 'a requester cannot add internal notes');
+  'PT403', null, 'a requester cannot add internal notes');
 insert into r select 'view', public.get_ticket((select (value -> 'ticket' ->> 'id')::uuid from r where name = 'first'));
 select is((select jsonb_array_length(value -> 'comments') from r where name = 'view'), 0, 'the requester does not see the internal note');
 select is((select value -> 'team' ->> 'name' from r where name = 'view'), 'Billing', 'the requester sees the team name');
@@ -87,7 +87,7 @@ select is(
   (select array_agg(e ->> 'kind' order by (e ->> 'id')::bigint) from r, jsonb_array_elements(value -> 'events') e where name = 'view'),
   array['created', 'status_changed', 'status_changed', 'priority_changed', 'assignment_changed'],
   'the requester sees the public events, written by the triggers, oldest first');
-select throws_ok($$select public.ticket_stats('aaaaaaaa-0000-4000-8000-000000000000')$$, 'TK404', null, 'customers get no stats');
+select throws_ok($$select public.ticket_stats('aaaaaaaa-0000-4000-8000-000000000000')$$, 'PT404', null, 'customers get no stats');
 reset role;
 
 select * from finish();

@@ -24,45 +24,45 @@ values (:acme, 'c0000000-0000-4000-8000-000000000002', 'Discount 100% off', 'und
 
 set local role authenticated;
 set local request.jwt.claims = :'agent1';
-insert into r select 'p1', public.list_tickets(p_org_id => :acme, p_q => 'paging', p_limit => 2);
-insert into r select 'p2', public.list_tickets(p_org_id => :acme, p_q => 'paging', p_limit => 2,
-  p_cursor => (select value ->> 'next_cursor' from r where name = 'p1'));
-insert into r select 'p3', public.list_tickets(p_org_id => :acme, p_q => 'paging', p_limit => 2,
-  p_cursor => (select value ->> 'next_cursor' from r where name = 'p2'));
+insert into r select 'p1', public.list_tickets(org_id => :acme, q => 'paging', "limit" => 2);
+insert into r select 'p2', public.list_tickets(org_id => :acme, q => 'paging', "limit" => 2,
+  cursor => (select value ->> 'next_cursor' from r where name = 'p1'));
+insert into r select 'p3', public.list_tickets(org_id => :acme, q => 'paging', "limit" => 2,
+  cursor => (select value ->> 'next_cursor' from r where name = 'p2'));
 select is((select jsonb_array_length(value -> 'items') from r where name = 'p1'), 2, 'a page holds the limit');
 select is(
   (select array_agg(i ->> 'id' order by r.name, n) from r, jsonb_array_elements(value -> 'items') with ordinality x(i, n)
    where r.name in ('p1', 'p2', 'p3')),
   (select array_agg(i ->> 'id' order by n)
-   from jsonb_array_elements(public.list_tickets(p_org_id => :acme, p_q => 'paging', p_limit => 100) -> 'items')
+   from jsonb_array_elements(public.list_tickets(org_id => :acme, q => 'paging', "limit" => 100) -> 'items')
      with ordinality x(i, n)),
   'three pages walk the whole result in order without gaps or repeats');
 select is((select value -> 'next_cursor' from r where name = 'p3'), 'null'::jsonb, 'the last page has no next cursor');
-select is((select jsonb_array_length(public.list_tickets(p_org_id => :acme, p_q => 'pagin tray') -> 'items')), 5,
+select is((select jsonb_array_length(public.list_tickets(org_id => :acme, q => 'pagin tray') -> 'items')), 5,
   'partial words all have to match');
-select is((select jsonb_array_length(public.list_tickets(p_org_id => :acme, p_q => '100%') -> 'items')), 1,
+select is((select jsonb_array_length(public.list_tickets(org_id => :acme, q => '100%') -> 'items')), 1,
   'a percent sign is matched literally');
-select is((select jsonb_array_length(public.list_tickets(p_org_id => :acme, p_q => '%') -> 'items')), 1,
+select is((select jsonb_array_length(public.list_tickets(org_id => :acme, q => '%') -> 'items')), 1,
   'a lone percent sign does not match everything');
-select is((select jsonb_array_length(public.list_tickets(p_org_id => :acme, p_q => 'Pa_ing') -> 'items')), 0,
+select is((select jsonb_array_length(public.list_tickets(org_id => :acme, q => 'Pa_ing') -> 'items')), 0,
   'an underscore is not a wildcard');
 select is(
   (select array_agg(i ->> 'priority') from jsonb_array_elements(
-    public.list_tickets(p_org_id => :acme, p_status => array['open', 'in_progress'], p_sort => 'priority', p_limit => 3) -> 'items') i),
+    public.list_tickets(org_id => :acme, status => array['open', 'in_progress'], sort => 'priority', "limit" => 3) -> 'items') i),
   array['urgent', 'high', 'medium'], 'sorting by priority puts urgent first');
-select throws_ok($$select public.list_tickets(p_cursor => 'not-a-cursor')$$, '22023', null, 'a forged cursor is refused');
-select throws_ok($$select public.list_tickets(p_limit => 101)$$, '22023', null, 'the limit is capped at 100');
+select throws_ok($$select public.list_tickets(cursor => 'not-a-cursor')$$, 'PT422', null, 'a forged cursor is refused');
+select throws_ok($$select public.list_tickets("limit" => 101)$$, 'PT422', null, 'the limit is capped at 100');
 reset role;
 
 set local role authenticated;
 set local request.jwt.claims = :'alice';
-select is((select count(*)::int from jsonb_array_elements(public.list_tickets(p_org_id => :acme, p_limit => 100) -> 'items') i
+select is((select count(*)::int from jsonb_array_elements(public.list_tickets(org_id => :acme, "limit" => 100) -> 'items') i
   where i ->> 'user_id' <> 'c0000000-0000-4000-8000-000000000001'), 0, 'a customer lists only her own tickets');
 reset role;
 
 set local role authenticated;
 set local request.jwt.claims = :'globex';
-select is((select jsonb_array_length(public.list_tickets(p_org_id => :acme) -> 'items')), 0,
+select is((select jsonb_array_length(public.list_tickets(org_id => :acme) -> 'items')), 0,
   'staff of another organization list nothing of Acme');
 reset role;
 

@@ -105,21 +105,21 @@ select is((select name || ' / ' || verified_domains::text from public.organizati
 set local role authenticated;
 set local request.jwt.claims = :'agent2';
 select throws_ok($$select public.update_organization('aaaaaaaa-0000-4000-8000-000000000000', '{"name":"x"}')$$,
-  'TK403', null, 'an employee of the organization is forbidden to update it');
+  'PT403', null, 'an employee of the organization is forbidden to update it');
 set local request.jwt.claims = :'alice';
 select throws_ok($$select public.remove_member('aaaaaaaa-0000-4000-8000-000000000000', 'a0000000-0000-4000-8000-000000000002')$$,
-  'TK404', null, 'a customer who can see the organization does not find it to remove its members');
+  'PT404', null, 'a customer who can see the organization does not find it to remove its members');
 set local request.jwt.claims = :'globex_admin';
 select throws_ok(
   $$select public.update_organization((select id from public.organizations where slug = 'alice-labs'), '{"name":"x"}')$$,
-  'TK404', null, 'the admin of another organization does not find an organization it cannot see');
+  'PT404', null, 'the admin of another organization does not find an organization it cannot see');
 set local request.jwt.claims = :'bob';
 select throws_ok(
   $$select public.update_organization((select id from public.organizations where slug = 'alice-labs'), '{"name":"x"}')$$,
-  'TK404', null, 'a customer does not find an invite-only organization he was not invited to');
+  'PT404', null, 'a customer does not find an invite-only organization he was not invited to');
 set local request.jwt.claims = :'admin';
 select throws_ok($$select public.update_organization('aaaaaaaa-0000-4000-8000-000000000000', '{"slug":"acme2"}')$$,
-  '22023', null, 'the slug cannot be changed through update_organization');
+  'PT422', null, 'the slug cannot be changed through update_organization');
 reset role;
 select is((select count(*)::int from public.organization_members
   where organization_id = :acme and user_id = 'a0000000-0000-4000-8000-000000000002'), 1,
@@ -130,10 +130,10 @@ set local role authenticated;
 set local request.jwt.claims = :'alice';
 select throws_ok($$delete from public.organization_members where user_id = 'c0000000-0000-4000-8000-000000000001'
   and organization_id = (select id from public.organizations where slug = 'alice-labs')$$,
-  'TKCON', null, 'the only admin cannot leave her organization');
+  'PT409', null, 'the only admin cannot leave her organization');
 select throws_ok($$update public.organization_members set role = 'employee' where user_id = 'c0000000-0000-4000-8000-000000000001'
   and organization_id = (select id from public.organizations where slug = 'alice-labs')$$,
-  'TKCON', null, 'the only admin cannot step down');
+  'PT409', null, 'the only admin cannot step down');
 insert into r select 'bob', public.invite_member((select id from public.organizations where slug = 'alice-labs'),
   'bob@example.test', 'employee');
 set local request.jwt.claims = :'bob';
@@ -142,7 +142,7 @@ select is((public.accept_invitation((select (value ->> 'id')::uuid from r where 
 set local request.jwt.claims = :'alice';
 select throws_ok($$update public.organization_members set role = 'employee' where user_id = 'c0000000-0000-4000-8000-000000000001'
   and organization_id = (select id from public.organizations where slug = 'alice-labs')$$,
-  'TKCON', null, 'an employee does not count: the only admin still cannot step down');
+  'PT409', null, 'an employee does not count: the only admin still cannot step down');
 select lives_ok($$update public.organization_members set role = 'admin' where user_id = 'c0000000-0000-4000-8000-000000000002'
   and organization_id = (select id from public.organizations where slug = 'alice-labs')$$,
   'the admin promotes the employee');
@@ -152,7 +152,7 @@ select lives_ok($$update public.organization_members set role = 'employee' where
 set local request.jwt.claims = :'bob';
 select throws_ok($$select public.remove_member((select id from public.organizations where slug = 'alice-labs'),
   'c0000000-0000-4000-8000-000000000002')$$,
-  'TKCON', null, 'the new only admin cannot remove himself through remove_member either');
+  'PT409', null, 'the new only admin cannot remove himself through remove_member either');
 select lives_ok($$select public.remove_member((select id from public.organizations where slug = 'alice-labs'),
   'c0000000-0000-4000-8000-000000000001')$$,
   'the admin removes the former admin');
@@ -170,10 +170,10 @@ insert into public.teams (id, organization_id, name) values (:escalations, :acme
 update public.tickets set assigned_team_id = :escalations where id = :export_ticket;
 set local request.jwt.claims = :'agent2';
 select throws_ok($$select public.delete_team('aaaaaaaa-0000-4000-8000-0000000000e1')$$,
-  'TK403', null, 'an employee is forbidden to delete a team');
+  'PT403', null, 'an employee is forbidden to delete a team');
 set local request.jwt.claims = :'globex_admin';
 select throws_ok($$select public.delete_team('aaaaaaaa-0000-4000-8000-0000000000e1')$$,
-  'TK404', null, 'the admin of another organization does not find the team');
+  'PT404', null, 'the admin of another organization does not find the team');
 set local request.jwt.claims = :'admin';
 select is((public.delete_team(:escalations) ->> 'unassigned_tickets')::int, 1,
   'deleting the team reports the one ticket it unassigned');

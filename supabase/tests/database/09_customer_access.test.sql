@@ -96,12 +96,12 @@ select throws_ok($$insert into public.tickets (handling_org_id, user_id, subject
   values ('eeeeeeee-0000-4000-8000-0000000000d0', 'dddddddd-0000-4000-8000-000000000002', 'Let me in')$$,
   '42501', null, 'an unconfirmed user cannot insert a ticket at a domain organization directly');
 select throws_ok($$select public.create_ticket('eeeeeeee-0000-4000-8000-0000000000d0', 'Let me in', '')$$,
-  'TK403', null, 'create_ticket refuses an unconfirmed user at a domain organization with 403');
+  'PT403', null, 'create_ticket refuses an unconfirmed user at a domain organization with 403');
 set local request.jwt.claims = :'erin';
 select throws_ok($$select public.create_ticket('eeeeeeee-0000-4000-8000-0000000000f0', 'Let me in', '')$$,
-  'TK403', null, 'create_ticket refuses an uninvited user at an invite-only organization with 403');
+  'PT403', null, 'create_ticket refuses an uninvited user at an invite-only organization with 403');
 select throws_ok($$select public.create_ticket('eeeeeeee-0000-4000-8000-000000000404', 'Anyone there?', '')$$,
-  'TK404', null, 'create_ticket answers 404 for an organization that does not exist');
+  'PT404', null, 'create_ticket answers 404 for an organization that does not exist');
 set local request.jwt.claims = :'carol';
 select lives_ok($$insert into public.tickets (handling_org_id, user_id, subject)
   values ('eeeeeeee-0000-4000-8000-0000000000d0', 'dddddddd-0000-4000-8000-000000000001', 'Stapler missing')$$,
@@ -181,12 +181,12 @@ set local request.jwt.claims = :'admin';
 select is((public.invite_customer(:hooli, '  Judy@Example.TEST ') ->> 'email'), 'judy@example.test',
   'invite_customer stores the address trimmed and lowercased');
 select throws_ok($$select public.invite_customer('eeeeeeee-0000-4000-8000-0000000000f0', 'not an address')$$,
-  '22023', null, 'invite_customer refuses what is not an email address');
+  'PT422', null, 'invite_customer refuses what is not an email address');
 set local request.jwt.claims = :'agent2';
 select throws_ok($$select public.invite_customer('eeeeeeee-0000-4000-8000-0000000000f0', 'pal@example.test')$$,
-  'TK403', null, 'invite_customer forbids an employee');
+  'PT403', null, 'invite_customer forbids an employee');
 select throws_ok($$select public.revoke_customer('eeeeeeee-0000-4000-8000-0000000000f0', 'frank@example.test')$$,
-  'TK403', null, 'revoke_customer forbids an employee');
+  'PT403', null, 'revoke_customer forbids an employee');
 reset role;
 
 -- ticket_views: when a requester last opened each ticket --------------------------------------

@@ -106,7 +106,7 @@ select ok(pg_temp.counts_match(), 'rebuilding recounts counts that drifted (a lo
 
 set local role authenticated;
 set local request.jwt.claims = :'agent1';
-select throws_ok($$select public.ticket_stats('aaaaaaaa-0000-4000-8000-000000000000')$$, 'TK404', null,
+select throws_ok($$select public.ticket_stats('aaaaaaaa-0000-4000-8000-000000000000')$$, 'PT404', null,
   'an employee removed from the organization gets no stats');
 set local request.jwt.claims = '{"sub":"a0000000-0000-4000-8000-000000000003","role":"authenticated"}';
 select is(public.ticket_stats(:acme), pg_temp.counted_stats(:acme), 'ticket_stats equals a fresh count');
@@ -117,7 +117,7 @@ reset role;
 -- list_tickets returns what the select policy lets the same caller read, with and without an org.
 create function pg_temp.listed(p_org_id uuid, p_q text default null) returns uuid[] language sql as $$
   select coalesce(array_agg((i ->> 'id')::uuid order by (i ->> 'id')), '{}')
-  from jsonb_array_elements(public.list_tickets(p_org_id => p_org_id, p_q => p_q, p_limit => 100) -> 'items') i
+  from jsonb_array_elements(public.list_tickets(org_id => p_org_id, q => p_q, "limit" => 100) -> 'items') i
 $$;
 create function pg_temp.readable(p_org_id uuid, p_q text default null) returns uuid[] language sql as $$
   select coalesce(array_agg(t.id order by t.id), '{}')
@@ -141,8 +141,8 @@ declare
   v_ids uuid[] := '{}';
 begin
   loop
-    v_page := public.list_tickets(p_sort => p_sort, p_direction => p_direction, p_limit => 2,
-      p_cursor => v_cursor);
+    v_page := public.list_tickets(sort => p_sort, direction => p_direction, "limit" => 2,
+      cursor => v_cursor);
     v_ids := v_ids || array(select (i ->> 'id')::uuid from jsonb_array_elements(v_page -> 'items') i);
     v_cursor := v_page ->> 'next_cursor';
     exit when v_cursor is null;

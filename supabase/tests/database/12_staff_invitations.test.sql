@@ -92,14 +92,14 @@ select is(
     'pending uma@example.test'],
   'every one of them is simply pending: nothing tells who has signed up or is already staff');
 select throws_ok($$select public.invite_member('eeeeeeee-0000-4000-8000-0000000000f0', 'not an address', 'employee')$$,
-  '22023', null, 'invite_member refuses what is not an email address');
+  'PT422', null, 'invite_member refuses what is not an email address');
 select throws_ok($$select public.invite_member('eeeeeeee-0000-4000-8000-0000000000f0', 'ivy' || chr(1) || '@example.test', 'employee')$$,
-  '22023', null, 'invite_member refuses an address with a control character');
+  'PT422', null, 'invite_member refuses an address with a control character');
 select throws_ok(
   $$select public.invite_member('eeeeeeee-0000-4000-8000-0000000000f0', repeat('a', 310) || '@example.test', 'employee')$$,
-  '22023', null, 'invite_member refuses an address longer than 320 characters');
+  'PT422', null, 'invite_member refuses an address longer than 320 characters');
 select throws_ok($$select public.invite_member('eeeeeeee-0000-4000-8000-0000000000f0', 'pat@example.test', 'owner')$$,
-  '22023', null, 'invite_member refuses an unknown role');
+  'PT422', null, 'invite_member refuses an unknown role');
 reset role;
 
 -- inviting again renews the pending invitation (first, as if Ivy's had expired: the guard trigger
@@ -139,10 +139,10 @@ select throws_ok($$insert into public.organization_invitations (organization_id,
   '23514', null, 'invitations hold lowercase addresses');
 select throws_ok(format($$update public.organization_invitations set expires_at = now() + interval '1 year' where id = %L$$,
   (select value ->> 'id' from r where name = 'nobody')),
-  '22023', null, 'an admin cannot make an invitation last longer than 30 days');
+  'PT422', null, 'an admin cannot make an invitation last longer than 30 days');
 select throws_ok(format($$update public.organization_invitations set status = 'accepted' where id = %L$$,
   (select value ->> 'id' from r where name = 'nobody')),
-  'TK403', null, 'an admin cannot accept an invitation for someone else');
+  'PT403', null, 'an admin cannot accept an invitation for someone else');
 select throws_ok(format($$update public.organization_invitations set responded_at = now() where id = %L$$,
   (select value ->> 'id' from r where name = 'nobody')),
   '42501', null, 'nobody sets when an invitation was answered');
@@ -152,11 +152,11 @@ reset role;
 set local role authenticated;
 set local request.jwt.claims = :'agent2';
 select throws_ok($$select public.invite_member('eeeeeeee-0000-4000-8000-0000000000f0', 'pal@example.test', 'employee')$$,
-  'TK403', null, 'an employee is forbidden to invite');
+  'PT403', null, 'an employee is forbidden to invite');
 select throws_ok($$select public.list_invitations('eeeeeeee-0000-4000-8000-0000000000f0')$$,
-  'TK403', null, 'an employee is forbidden to list invitations');
+  'PT403', null, 'an employee is forbidden to list invitations');
 select throws_ok(format('select public.revoke_invitation(%L)', (select value ->> 'id' from r where name = 'ivy')),
-  'TK403', null, 'an employee is forbidden to revoke an invitation');
+  'PT403', null, 'an employee is forbidden to revoke an invitation');
 select is(
   (select array_agg(email) from public.organization_invitations where organization_id = :hooli),
   array['agent2@acme.test'], 'an employee reads none of the organization''s invitations but the one sent to him');
@@ -170,13 +170,13 @@ reset role;
 set local role authenticated;
 set local request.jwt.claims = :'globex_admin';
 select throws_ok($$select public.invite_member('eeeeeeee-0000-4000-8000-0000000000f0', 'pal@example.test', 'admin')$$,
-  'TK404', null, 'the admin of another organization does not find it to invite');
+  'PT404', null, 'the admin of another organization does not find it to invite');
 select throws_ok($$select public.list_invitations('eeeeeeee-0000-4000-8000-0000000000f0')$$,
-  'TK404', null, 'the admin of another organization does not find it to list invitations');
+  'PT404', null, 'the admin of another organization does not find it to list invitations');
 select throws_ok(format('select public.revoke_invitation(%L)', (select value ->> 'id' from r where name = 'ivy')),
-  'TK404', null, 'the admin of another organization does not find the invitation to revoke');
+  'PT404', null, 'the admin of another organization does not find the invitation to revoke');
 select throws_ok(format('select public.accept_invitation(%L)', (select value ->> 'id' from r where name = 'ivy')),
-  'TK404', null, 'the admin of another organization does not find the invitation to accept');
+  'PT404', null, 'the admin of another organization does not find the invitation to accept');
 select is((select count(*)::int from public.organization_invitations where organization_id = :hooli), 0,
   'the admin of another organization reads none of its invitations');
 select throws_ok($$insert into public.organization_invitations (organization_id, email, role)
@@ -191,9 +191,9 @@ set local request.jwt.claims = :'alice';
 select is((select count(*)::int from public.organization_invitations), 0, 'another customer reads no invitations');
 select is(public.list_my_invitations(), '{"items": []}'::jsonb, 'another customer has no invitations');
 select throws_ok(format('select public.accept_invitation(%L)', (select value ->> 'id' from r where name = 'ivy')),
-  'TK404', null, 'another customer does not find someone else''s invitation to accept');
+  'PT404', null, 'another customer does not find someone else''s invitation to accept');
 select throws_ok(format('select public.decline_invitation(%L)', (select value ->> 'id' from r where name = 'ivy')),
-  'TK404', null, 'another customer does not find someone else''s invitation to decline');
+  'PT404', null, 'another customer does not find someone else''s invitation to decline');
 select is((select count(*)::int from public.organizations where id = :hooli), 0,
   'another customer still does not see the invite-only organization');
 update public.organization_invitations set status = 'accepted' where email = 'ivy.stone@example.test';
@@ -212,7 +212,7 @@ select is((select count(*)::int from public.organization_invitations), 0, 'an un
 select is((select count(*)::int from public.organizations where id = :hooli), 0,
   'an unconfirmed invitee does not see the organization');
 select throws_ok(format('select public.accept_invitation(%L)', (select value ->> 'id' from r where name = 'uma')),
-  'TK404', null, 'an unconfirmed invitee cannot accept');
+  'PT404', null, 'an unconfirmed invitee cannot accept');
 update public.organization_invitations set status = 'accepted';
 reset role;
 select is((select status from public.organization_invitations where email = 'uma@example.test'), 'pending',
@@ -232,27 +232,27 @@ select is((select array_agg(email) from public.organization_invitations), array[
   'the invitee reads her invitation and no other');
 select throws_ok(format($$update public.organization_invitations set role = 'admin' where id = %L$$,
   (select value ->> 'id' from r where name = 'ivy')),
-  'TK403', null, 'the invitee cannot change the role she is invited with');
+  'PT403', null, 'the invitee cannot change the role she is invited with');
 select throws_ok(format($$update public.organization_invitations set expires_at = now() + interval '20 days' where id = %L$$,
   (select value ->> 'id' from r where name = 'ivy')),
-  'TK403', null, 'the invitee cannot extend her invitation');
+  'PT403', null, 'the invitee cannot extend her invitation');
 select throws_ok(format($$update public.organization_invitations set status = 'accepted', role = 'admin' where id = %L$$,
   (select value ->> 'id' from r where name = 'ivy')),
-  'TK403', null, 'the invitee cannot accept with another role');
+  'PT403', null, 'the invitee cannot accept with another role');
 select throws_ok(format($$update public.organization_invitations set status = 'revoked' where id = %L$$,
   (select value ->> 'id' from r where name = 'ivy')),
-  'TK403', null, 'the invitee cannot revoke her invitation');
+  'PT403', null, 'the invitee cannot revoke her invitation');
 select throws_ok(format('select public.accept_invitation(%L)', (select value ->> 'id' from r where name = 'uma')),
-  'TK404', null, 'the invitee does not find someone else''s invitation to accept');
+  'PT404', null, 'the invitee does not find someone else''s invitation to accept');
 update public.organization_invitations set status = 'accepted' where email = 'uma@example.test';
 insert into r select 'ivy member', public.accept_invitation((select (value ->> 'id')::uuid from r where name = 'ivy'));
 select ok(
   (select value from r where name = 'ivy member') @> jsonb_build_object('organization_id', :hooli, 'user_id', :ivy_id, 'role', 'employee'),
   'accepting answers her membership, with the role of the invitation');
 select throws_ok(format('select public.accept_invitation(%L)', (select value ->> 'id' from r where name = 'ivy')),
-  'TKCON', 'This invitation was already accepted; an invitation can be used once.', 'an invitation is accepted once');
+  'PT409', 'This invitation was already accepted; an invitation can be used once.', 'an invitation is accepted once');
 select throws_ok(format('select public.decline_invitation(%L)', (select value ->> 'id' from r where name = 'ivy')),
-  'TKCON', null, 'an accepted invitation cannot be declined');
+  'PT409', null, 'an accepted invitation cannot be declined');
 select is((select count(*)::int from public.organization_members where organization_id = :hooli and user_id = :ivy_id), 1,
   'the new member reads her membership');
 reset role;
@@ -284,9 +284,9 @@ set local role authenticated;
 set local request.jwt.claims = :'ivy';
 select is(public.list_my_invitations(), '{"items": []}'::jsonb, 'an expired invitation is no longer listed for the invitee');
 select throws_ok(format('select public.accept_invitation(%L)', (select value ->> 'id' from r where name = 'ivy acme')),
-  'TKCON', 'This invitation has expired; ask the organization for a new one.', 'an expired invitation cannot be accepted');
+  'PT409', 'This invitation has expired; ask the organization for a new one.', 'an expired invitation cannot be accepted');
 select throws_ok(format('select public.decline_invitation(%L)', (select value ->> 'id' from r where name = 'ivy acme')),
-  'TKCON', 'This invitation has expired; ask the organization for a new one.', 'an expired invitation cannot be declined');
+  'PT409', 'This invitation has expired; ask the organization for a new one.', 'an expired invitation cannot be declined');
 update public.organization_invitations set status = 'accepted' where organization_id = :acme;
 set local request.jwt.claims = :'admin';
 select is(
@@ -303,7 +303,7 @@ values (:hooli, 'admin@acme.test', 'employee', :admin_id, now() - interval '1 mi
 set local role authenticated;
 set local request.jwt.claims = :'admin';
 select throws_ok($$update public.organization_invitations set status = 'accepted' where email = 'admin@acme.test'$$,
-  'TKCON', 'This invitation has expired; ask the organization for a new one.',
+  'PT409', 'This invitation has expired; ask the organization for a new one.',
   'not even an admin accepts an expired invitation sent to himself');
 reset role;
 
@@ -320,7 +320,7 @@ select ok(
 select is((select count(*)::int from public.organizations where id = :hooli), 0,
   'after declining, the invitee no longer sees the invite-only organization');
 select throws_ok(format('select public.accept_invitation(%L)', (select value ->> 'id' from r where name = 'uma')),
-  'TKCON', 'This invitation was declined; ask the organization for a new one.', 'a declined invitation cannot be accepted');
+  'PT409', 'This invitation was declined; ask the organization for a new one.', 'a declined invitation cannot be accepted');
 reset role;
 select is((select count(*)::int from public.organization_members where user_id = :uma_id), 0, 'declining made nobody a member');
 
@@ -334,13 +334,13 @@ select ok(
   and (select value ->> 'responded_at' from r where name = 'bob revoked') is not null,
   'revoke_invitation answers the revoked invitation');
 select throws_ok(format('select public.revoke_invitation(%L)', (select value ->> 'id' from r where name = 'bob')),
-  'TKCON', 'This invitation was revoked by the organization.', 'an invitation is revoked once');
+  'PT409', 'This invitation was revoked by the organization.', 'an invitation is revoked once');
 select throws_ok(format('select public.revoke_invitation(%L)', (select value ->> 'id' from r where name = 'ivy')),
-  'TKCON', null, 'an accepted invitation cannot be revoked');
+  'PT409', null, 'an accepted invitation cannot be revoked');
 update public.organization_invitations set role = 'admin', expires_at = now() + interval '7 days'
 where email = 'uma@example.test';
 select throws_ok(format('select public.revoke_invitation(%L)', 'eeeeeeee-0000-4000-8000-00000000ffff'),
-  'TK404', null, 'an invitation that does not exist is not found');
+  'PT404', null, 'an invitation that does not exist is not found');
 reset role;
 select is((select responded_by from public.organization_invitations where id = (select (value ->> 'id')::uuid from r where name = 'bob')),
   :admin_id::uuid, 'the database recorded who revoked it');
@@ -349,7 +349,7 @@ select is((select status || ' ' || role from public.organization_invitations whe
 set local role authenticated;
 set local request.jwt.claims = :'bob';
 select throws_ok(format('select public.accept_invitation(%L)', (select value ->> 'id' from r where name = 'bob')),
-  'TKCON', 'This invitation was revoked by the organization.', 'a revoked invitation cannot be accepted');
+  'PT409', 'This invitation was revoked by the organization.', 'a revoked invitation cannot be accepted');
 select is((select count(*)::int from public.organizations where id = :hooli), 0,
   'after the revocation, the invitee no longer sees the organization');
 select is(
@@ -365,7 +365,7 @@ reset role;
 set local role authenticated;
 set local request.jwt.claims = :'agent2';
 select throws_ok(format('select public.accept_invitation(%L)', (select value ->> 'id' from r where name = 'agent2')),
-  'TKCON', 'You are already a member of this organization.', 'a member cannot accept an invitation to join again');
+  'PT409', 'You are already a member of this organization.', 'a member cannot accept an invitation to join again');
 reset role;
 select is(
   (select status || ' ' || (select m.role from public.organization_members m where m.organization_id = :hooli and m.user_id = :agent2_id)

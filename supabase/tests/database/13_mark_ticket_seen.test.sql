@@ -52,15 +52,15 @@ set local request.jwt.claims = :'admin';
 select is((public.mark_ticket_seen(:alice_ticket) -> 'seen_at'), 'null'::jsonb, 'the admin records nothing either');
 set local request.jwt.claims = :'bob';
 select throws_ok($$select public.mark_ticket_seen('aaaaaaaa-1000-4000-8000-000000000001')$$,
-  'TK404', null, 'another customer does not find the ticket');
+  'PT404', null, 'another customer does not find the ticket');
 set local request.jwt.claims = :'globex';
 select throws_ok($$select public.mark_ticket_seen('aaaaaaaa-1000-4000-8000-000000000001')$$,
-  'TK404', null, 'an employee of another organization does not find the ticket');
+  'PT404', null, 'an employee of another organization does not find the ticket');
 set local request.jwt.claims = :'globex_admin';
 select throws_ok($$select public.mark_ticket_seen('aaaaaaaa-1000-4000-8000-000000000001')$$,
-  'TK404', null, 'the admin of another organization does not find the ticket');
+  'PT404', null, 'the admin of another organization does not find the ticket');
 select throws_ok($$select public.mark_ticket_seen('aaaaaaaa-1000-4000-8000-00000000ffff')$$,
-  'TK404', null, 'a ticket that does not exist is not found');
+  'PT404', null, 'a ticket that does not exist is not found');
 reset role;
 select is(
   (select array_agg(user_id::text || ' ' || seen_at::date) from public.ticket_views where ticket_id = :alice_ticket),
@@ -80,7 +80,7 @@ select is((select seen_at::date from public.ticket_views where ticket_id = :alic
 set local role authenticated;
 set local request.jwt.claims = :'bob';
 select throws_ok($$select public.get_ticket('aaaaaaaa-1000-4000-8000-000000000001')$$,
-  'TK404', null, 'another customer does not find the ticket');
+  'PT404', null, 'another customer does not find the ticket');
 reset role;
 
 select * from finish();
