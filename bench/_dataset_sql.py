@@ -53,8 +53,8 @@ select c.user_id, 'authenticated', 'authenticated', 'customer-' || c.i || '@benc
 from bench.customers c;
 
 -- What the on_auth_user_created trigger would have written.
-insert into public.profiles (id, display_name, email)
-select u.id, coalesce(u.raw_user_meta_data ->> 'display_name', split_part(u.email, '@', 1)), u.email
+insert into public.profiles (id, display_name)
+select u.id, coalesce(u.raw_user_meta_data ->> 'display_name', split_part(u.email, '@', 1))
 from auth.users u
 where u.email like '%%@bench.test';
 
