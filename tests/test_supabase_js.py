@@ -13,7 +13,7 @@ import pytest
 
 from devstack import DEMO_PASSWORD, Stack
 
-from .conftest import PROJECT_DIR
+from .conftest import PROJECT_DIR, USERS
 
 JS_TESTS = sorted((PROJECT_DIR / "tests/js").glob("*.test.mjs"))
 
@@ -32,6 +32,7 @@ def node_environment(
         "TOKENS": json.dumps(tokens),
         "USER_IDS": json.dumps(user_ids),
         "ORG_IDS": json.dumps(orgs),
+        "EMAILS": json.dumps(USERS),
     }
 
 
