@@ -78,11 +78,15 @@ class Client:
         return reply
 
     async def broadcasts(self, until_event: str) -> list[tuple[str, Any]]:
-        """Every broadcast received until one named `until_event`, as (event, payload)."""
+        """Every broadcast received until one named `until_event`, as (event, payload).
+
+        The `id` that realtime.send adds to a payload without one (the message's id, also sent
+        as `meta.id`) is left out, so payloads compare with what was sent.
+        """
         received = []
         while True:
             message = await self.next(lambda m: m[3] == "broadcast")
-            received.append((message[4]["event"], message[4]["payload"]))
+            received.append((message[4]["event"], without_message_id(message[4])))
             if message[4]["event"] == until_event:
                 return received
 
@@ -91,6 +95,15 @@ class Client:
         with contextlib.suppress(TimeoutError):
             await self.next(lambda m: False, timeout=seconds)
         return self.unread
+
+
+def without_message_id(broadcast: dict[str, Any]) -> Any:
+    """The broadcast's payload without the `id` realtime.send put there (the message's id)."""
+    payload = broadcast["payload"]
+    message_id = broadcast.get("meta", {}).get("id")
+    if isinstance(payload, dict) and message_id is not None and payload.get("id") == message_id:
+        return {name: value for name, value in payload.items() if name != "id"}
+    return payload
 
 
 def decode(frame: str | bytes) -> Message:

@@ -43,7 +43,11 @@ CURRENT_API = {"X-Supabase-Api-Version": "2024-01-01"}
 @pytest.fixture(scope="module")
 def auth_app(stack: Stack) -> Iterator[Flask]:
     app = create_app(
-        AuthSettings(stack.db_url, stack.keys.folder, refresh_token_reuse_interval=REUSE_INTERVAL)
+        AuthSettings(
+            stack.database_url("postgres", role="supabase_auth_admin"),  # as the stack runs it
+            stack.keys.folder,
+            refresh_token_reuse_interval=REUSE_INTERVAL,
+        )
     )
     yield app
     app.extensions["devstack.auth"].database.close()

@@ -27,7 +27,7 @@ import pytest
 from devstack import Stack
 from devstack._processes import free_port
 
-from ._phoenix import OpenClient, run_clients
+from ._phoenix import OpenClient, run_clients, without_message_id
 
 ACME = "aaaaaaaa-0000-4000-8000-000000000000"
 AGENT1 = ("a0000000-0000-4000-8000-000000000002", "agent1@acme.test")
@@ -90,9 +90,14 @@ def server(stack: Stack) -> Iterator[Server]:
     db_url = stack.provision_database("realtime_server")
     with psycopg.connect(db_url, autocommit=True) as db:
         db.execute(_OPEN_POLICIES)
-    url, process = _start(stack, db_url)
+    url, process = _start(stack, _as_realtime(stack))
     yield Server(url, stack, db_url)
     _stop(process)
+
+
+def _as_realtime(stack: Stack) -> str:
+    """The test database as the stand-in connects to it: as supabase_admin, as hosted Realtime."""
+    return stack.database_url("realtime_server", role="supabase_admin")
 
 
 def send(
@@ -258,6 +263,29 @@ def test_only_committed_private_messages_arrive_and_in_order(server: Server) -> 
         assert received == [("sent", {"n": n}) for n in (1, *range(5, 27))] + [("last", {"n": 27})]
 
     run(server, scenario)
+
+
+def test_a_message_carries_its_id_in_the_payload_as_realtime_send_adds_it(server: Server) -> None:
+    async def scenario(open_client: OpenClient) -> None:
+        client = await open_client()
+        assert (await client.join(ACME_TOPIC, server.token(AGENT1)))[1]["status"] == "ok"
+        send(server, (ACME_TOPIC, "without_id", {"n": 1}), (ACME_TOPIC, "with_id", {"id": "mine"}))
+        first = await client.next(lambda m: m[3] == "broadcast")
+        second = await client.next(lambda m: m[3] == "broadcast")
+        stored = _stored_ids(server, ACME_TOPIC, "without_id")
+        assert first[4]["payload"] == {"n": 1, "id": first[4]["meta"]["id"]}
+        assert first[4]["meta"]["id"] in stored, "the id is the stored message's"
+        assert second[4]["payload"] == {"id": "mine"}, "a payload's own id is kept"
+
+    run(server, scenario)
+
+
+def _stored_ids(server: Server, topic: str, event: str) -> set[str]:
+    with psycopg.connect(server.db_url) as db:
+        rows = db.execute(
+            "select id::text from realtime.messages where topic = %s and event = %s", (topic, event)
+        ).fetchall()
+    return {row[0] for row in rows}
 
 
 def test_messages_arrive_in_commit_order_not_in_insert_order(server: Server) -> None:
@@ -440,7 +468,7 @@ def test_protocol_1_0_0_speaks_json_objects(server: Server) -> None:
         message = json.loads(await asyncio.wait_for(client.ws.recv(), 5))
         assert message["event"] == "broadcast" and message["topic"] == f"realtime:{ACME_TOPIC}"
         assert message["payload"]["event"] == "as_json"
-        assert message["payload"]["payload"] == {"n": 1}
+        assert without_message_id(message["payload"]) == {"n": 1}
 
     run(server, scenario)
 
@@ -456,7 +484,7 @@ def _slots(db_url: str) -> set[str]:
 
 def test_sigterm_stops_the_server_and_its_replication_slot_goes_with_it(server: Server) -> None:
     before = _slots(server.db_url)
-    url, process = _start(server.stack, server.db_url)
+    url, process = _start(server.stack, _as_realtime(server.stack))
     (mine,) = _slots(server.db_url) - before
     assert mine.startswith("supabase_realtime_messages_replication_slot_")
     assert _stop(process) == 0

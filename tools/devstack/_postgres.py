@@ -10,7 +10,10 @@ from pathlib import Path
 
 from devstack._errors import StackError
 
-SUPERUSER_PASSWORD = "postgres"  # noqa: S105 - the local stack's well-known password
+SUPERUSER = "supabase_admin"
+"""The cluster's superuser, as on hosted Supabase; `postgres` is an ordinary role there and here."""
+LOCAL_PASSWORD = "postgres"  # noqa: S105 - the local stack's well-known password
+"""The password of every role that logs in to the local cluster, as Supabase's CLI has it."""
 _DEBIAN_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
@@ -90,17 +93,17 @@ class Cluster:
         return (self.data_dir / "PG_VERSION").exists()
 
     def init(self) -> None:
-        """Create the data directory with the superuser `postgres` / password `postgres`."""
+        """Create the data directory with the superuser `supabase_admin` / password `postgres`."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         password_file = self.data_dir.parent / "pwfile"
-        password_file.write_text(SUPERUSER_PASSWORD + "\n")
+        password_file.write_text(LOCAL_PASSWORD + "\n")
         self._hand_over(self.data_dir, password_file, self.log_file.parent)
         self._run(
             "initdb",
             "-D", str(self.data_dir),
-            "-U", "postgres",
+            "-U", SUPERUSER,
             f"--pwfile={password_file}",
             "--auth-host=scram-sha-256",
             "--auth-local=trust",

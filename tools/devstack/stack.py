@@ -1,6 +1,11 @@
 """Bring the local stack up and down: Postgres → bootstrap → migrations → seed → PostgREST →
 the Auth and Realtime stand-ins → nginx at the project URL → BFF.
 
+Roles as on hosted Supabase: the cluster's superuser is `supabase_admin`, which runs only the
+bootstrap (`supabase/local/*.sql`) and Realtime's partition upkeep; migrations and the seed run as
+`postgres`, which is not a superuser; PostgREST logs in as `authenticator`, the Auth stand-in as
+`supabase_auth_admin` and the Realtime stand-in as `supabase_admin`, as their hosted services do.
+
 `up` is idempotent: it looks at what runs and starts only what is missing. `down` stops exactly
 the processes the stack started (pid files, and Postgres through its own data directory).
 """
@@ -25,7 +30,8 @@ from devstack import _processes as processes
 from devstack._errors import StackError
 from devstack._gateway import Routes, nginx_command, nginx_config
 from devstack._keys import LocalKeys, local_anon_key
-from devstack._postgres import SUPERUSER_PASSWORD, Cluster, reachable_by, server_user
+from devstack._postgres import LOCAL_PASSWORD, SUPERUSER, Cluster, reachable_by, server_user
+from devstack.realtime._janitor import MAINTAIN_PARTITIONS
 
 # The stack's processes, in the order they start (stopped in reverse), and where each is
 # reached through the project URL.
@@ -99,10 +105,18 @@ class Stack:
     # Where things are ----------------------------------------------------------------------------
     @property
     def db_url(self) -> str:
+        """The database as `postgres`, as a hosted project's connection string gives it."""
         return self.database_url("postgres")
 
-    def database_url(self, name: str) -> str:
-        return f"postgresql://postgres:{SUPERUSER_PASSWORD}@127.0.0.1:{self.config.db_port}/{name}"
+    @property
+    def superuser_url(self) -> str:
+        """The database as the cluster's superuser `supabase_admin`: bootstrap and setup only."""
+        return self.database_url("postgres", role=SUPERUSER)
+
+    def database_url(self, name: str, role: str = "postgres") -> str:
+        """Return the URL of database `name` as `role` (every local login role's password is
+        the stack's well-known one)."""
+        return f"postgresql://{role}:{LOCAL_PASSWORD}@127.0.0.1:{self.config.db_port}/{name}"
 
     @property
     def api_url(self) -> str:
@@ -176,11 +190,12 @@ class Stack:
         return states
 
     def psql(self, sql: str, variables: dict[str, str] | None = None) -> str:
-        """Run SQL as the superuser (from stdin, so `:'name'` variables are quoted by psql)."""
+        """Run SQL as the superuser `supabase_admin`, for setup and inspection (from stdin, so
+        `:'name'` variables are quoted by psql). Migrations and the seed never run this way."""
         options = ["-A", "-t"]
         for name, value in (variables or {}).items():
             options += ["-v", f"{name}={value}"]
-        return _run_psql(self.db_url, options, sql, what="psql")
+        return _run_psql(self.superuser_url, options, sql, what="psql")
 
     def token(self, email: str, *, algorithm: str = "ES256", ttl: int = 3600) -> str:
         """Return a local access token for the user with this email."""
@@ -203,6 +218,7 @@ class Stack:
     # Components ----------------------------------------------------------------------------------
     def _up_database(self) -> str:
         cluster = self._cluster
+        fresh = False
         if cluster.running():
             action = "already running"
         else:
@@ -212,8 +228,15 @@ class Stack:
                 cluster.init()
             cluster.start()
             action = "created" if fresh else "started"
+        if not fresh and self._superuser_is_postgres():
+            self._recreate_cluster()
+            fresh = True
+            action = (
+                f"re-created (the cluster in {cluster.data_dir} had `postgres` as its superuser;"
+                f" now {SUPERUSER} is, as on hosted Supabase, and the demo data is seeded anew)"
+            )
         fresh_marker = self._path("seeded")
-        if action == "created":
+        if fresh:
             fresh_marker.unlink(missing_ok=True)
         # Idempotent, and run at every start: a cluster made before the bootstrap grew (a new
         # Auth table, say) catches up before the migrations that need it.
@@ -226,6 +249,22 @@ class Stack:
             fresh_marker.touch()
         return f"postgres: {action} at {self.db_url}; migrations applied"
 
+    def _superuser_is_postgres(self) -> bool:
+        """Return whether the cluster predates the superuser split (`postgres` is a superuser)."""
+        try:
+            query = "select rolsuper from pg_roles where rolname = current_user;"
+            answer = _run_psql(self.db_url, ["-A", "-t"], query, what="psql")
+        except StackError:
+            return False  # `postgres` cannot log in yet: a new cluster whose bootstrap failed
+        return answer == "t"
+
+    def _recreate_cluster(self) -> None:
+        """Replace the cluster (local demo data only) with a new one, stopping what used it."""
+        self.down()
+        shutil.rmtree(self._path("pgdata"))
+        self._cluster.init()
+        self._cluster.start()
+
     def provision_database(self, name: str) -> str:
         """Create database `name` from bootstrap, migrations and seed, as `up` does; return its URL.
 
@@ -235,16 +274,20 @@ class Stack:
             raise StackError(f"invalid database name {name!r}")
         self.psql(f"drop database if exists {name} with (force);")
         self.psql(f"create database {name};")
+        self._bootstrap(name)
         url = self.database_url(name)
-        self._bootstrap(url)
         self._migrate(url)
         self._run_sql_file(self.config.project_dir / "supabase/seed.sql", url)
         return url
 
-    def _bootstrap(self, url: str | None = None) -> None:
-        """Run every `supabase/local/*.sql` in name order: what Supabase has before migrations."""
+    def _bootstrap(self, name: str = "postgres") -> None:
+        """As `supabase_admin`, run every `supabase/local/*.sql` in name order (what Supabase has
+        before migrations), then create the days' partitions of realtime.messages as Realtime's
+        janitor does."""
+        url = self.database_url(name, role=SUPERUSER)
         for path in sorted((self.config.project_dir / "supabase/local").glob("*.sql")):
             self._run_sql_file(path, url)
+        _run_psql(url, [], MAINTAIN_PARTITIONS, what="realtime.messages partitions")
 
     def _run_sql_file(self, path: Path, url: str | None = None) -> None:
         _run_psql(url or self.db_url, ["-f", str(path)], None, what=path.name)
@@ -278,17 +321,20 @@ class Stack:
         )
 
     def _up_auth(self) -> str:
-        argv = self._stand_in("devstack.auth", self.config.auth_port)
+        # Hosted Auth connects as supabase_auth_admin, which owns Auth's tables.
+        auth_url = self.database_url("postgres", role="supabase_auth_admin")
+        argv = self._stand_in("devstack.auth", self.config.auth_port, auth_url)
         argv += ["--issuer", f"{self.api_url}/auth/v1"]  # as hosted Auth names itself
         return self._up_process("auth", argv, self.config.auth_port)
 
     def _up_realtime(self) -> str:
         port = self.config.realtime_port
-        return self._up_process("realtime", self._stand_in("devstack.realtime", port), port)
+        argv = self._stand_in("devstack.realtime", port, self.superuser_url)
+        return self._up_process("realtime", argv, port)
 
-    def _stand_in(self, module: str, port: int) -> list[str]:
+    def _stand_in(self, module: str, port: int, db_url: str) -> list[str]:
         return [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port),
-                "--db-url", self.db_url, "--keys", str(self.keys.folder)]  # fmt: skip
+                "--db-url", db_url, "--keys", str(self.keys.folder)]  # fmt: skip
 
     def _up_gateway(self) -> str:
         routes = Routes(
@@ -305,7 +351,7 @@ class Stack:
         return self._up_process("gateway", argv, self.config.api_port, "/rest/v1/")
 
     def _postgrest_config(self) -> str:
-        db_uri = f"postgres://authenticator:postgres@127.0.0.1:{self.config.db_port}/postgres"
+        db_uri = self.database_url("postgres", role="authenticator")
         return "\n".join(
             [
                 f'db-uri = "{db_uri}"',

@@ -64,7 +64,11 @@ def _close_database(server: Any, worker: Any) -> None:
     help="Loopback only: the stand-in signs with the stack's well-known local keys.",
 )
 @click.option("--port", type=click.IntRange(1, 65535), required=True)
-@click.option("--db-url", required=True, help="The stack's Postgres, as its superuser.")
+@click.option(
+    "--db-url",
+    required=True,
+    help="The stack's Postgres as supabase_auth_admin, which owns Auth's tables (as hosted Auth).",
+)
 @click.option(
     "--keys",
     "keys_dir",

@@ -23,7 +23,11 @@ async def _serve(config: ServerConfig) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, required=True, help="Port to listen on.")
-@click.option("--db-url", required=True, help="Postgres URL of a superuser (as Realtime's own).")
+@click.option(
+    "--db-url",
+    required=True,
+    help="Postgres URL of a superuser: supabase_admin, as hosted Realtime connects.",
+)
 @click.option(
     "--keys",
     "keys_dir",

@@ -61,7 +61,7 @@ class AuthorizationContext:
 
 
 class Authorizer:
-    """Runs the read and write checks on a pool of superuser connections."""
+    """Runs the read and write checks on a pool of superuser (supabase_admin) connections."""
 
     def __init__(self, pool: AsyncConnectionPool) -> None:
         self._pool = pool

@@ -22,6 +22,7 @@ from websockets.http11 import Request, Response
 
 from devstack.realtime._authorization import Authorizer
 from devstack.realtime._delivery import Hub
+from devstack.realtime._janitor import keep_partitions_ahead
 from devstack.realtime._protocol import Serializer, serializer_for
 from devstack.realtime._session import Services, Session
 from devstack.realtime._tokens import TokenRefused, TokenVerifier
@@ -37,7 +38,11 @@ class StartupError(RuntimeError):
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """Where to listen, which database to authorize against and read from, and the stack's keys."""
+    """Where to listen, which database to authorize against and read from, and the stack's keys.
+
+    `db_url` names a superuser, as hosted Realtime connects as supabase_admin: it streams the WAL,
+    sets the caller's role for each check, and creates the partitions of realtime.messages.
+    """
 
     host: str
     port: int
@@ -63,11 +68,13 @@ async def serve_until(config: ServerConfig, stop: asyncio.Event) -> None:
     )
     hub = Hub(config.db_url)
     listener = asyncio.create_task(hub.run())
+    janitor: asyncio.Task[None] | None = None
     try:
         try:
             await pool.open(wait=True, timeout=_STARTUP_TIMEOUT)
         except Exception as error:
             raise StartupError(f"cannot reach the database at {config.db_url}: {error}") from None
+        janitor = asyncio.create_task(keep_partitions_ahead(pool))
         try:
             await asyncio.wait_for(hub.streaming.wait(), _STARTUP_TIMEOUT)
         except TimeoutError:
@@ -80,6 +87,8 @@ async def serve_until(config: ServerConfig, stop: asyncio.Event) -> None:
             await stop.wait()
     finally:
         listener.cancel()
+        if janitor is not None:
+            janitor.cancel()
         await pool.close()
 
 
