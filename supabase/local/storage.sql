@@ -333,9 +333,11 @@ begin
   if (select rolsuper from pg_roles where rolname = current_user) then
     return;
   end if;
+  -- Triggers and policies belong to no schema: their identity names the table ("... on storage.x").
   if tg_event = 'sql_drop' then
     for command in select * from pg_event_trigger_dropped_objects() loop
-      if command.schema_name = 'storage' and command.object_type <> 'policy' then
+      if (command.schema_name = 'storage' or command.object_identity like '% on storage.%')
+         and command.object_type <> 'policy' then
         raise exception 'must be owner of % %', command.object_type, command.object_identity
           using errcode = '42501';
       end if;
@@ -343,7 +345,7 @@ begin
     return;
   end if;
   for command in select * from pg_event_trigger_ddl_commands() loop
-    if command.schema_name = 'storage'
+    if (command.schema_name = 'storage' or command.object_identity like '% on storage.%')
        and command.command_tag not in ('CREATE POLICY', 'ALTER POLICY', 'DROP POLICY', 'GRANT', 'REVOKE') then
       raise exception 'permission denied for schema storage'
         using errcode = '42501',

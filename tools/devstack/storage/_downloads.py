@@ -41,7 +41,9 @@ def object_response(
     # Not sent by Storage itself: the stand-in's own guard against a browser sniffing an
     # uploaded file into HTML. The product must not rely on it (set safe content types).
     response.headers["X-Content-Type-Options"] = "nosniff"
-    del response.headers["Cache-Control"]  # only what Storage sends
+    # Only what Storage sends: no caching advice of werkzeug's, no inline file name.
+    del response.headers["Cache-Control"]
+    del response.headers["Content-Disposition"]
     if expires is not None:
         response.headers["Expires"] = expires
     elif metadata.get("cacheControl"):
