@@ -10,6 +10,8 @@ they own.
 
 from __future__ import annotations
 
+import json
+import os
 import signal
 import subprocess
 import sys
@@ -532,3 +534,76 @@ def test_a_migration_may_not_change_storages_schema(
 ) -> None:
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         migrator.execute(statement)
+
+
+# supabase-js --------------------------------------------------------------------------------------
+# What the browser does, with supabase-js's own Storage client (the one `supabase.storage` is),
+# pointed at the stand-in directly (the project URL's /storage/v1 is the gateway's business).
+_SUPABASE_JS_ROUND_TRIP = """
+import { StorageClient } from "@supabase/storage-js";
+const { URL: url, ANON_KEY: anon, ALICE, BOB, BUCKET: bucket, FOLDER: folder } = process.env;
+const as = (token) => new StorageClient(url, { apikey: anon, Authorization: `Bearer ${token}` })
+  .from(bucket);
+const [alice, bob, browser] = [as(ALICE), as(BOB), as(anon)];
+const seen = {};
+const path = `${folder}/from-js-${Date.now()}.txt`;
+const signed = await alice.createSignedUploadUrl(path);
+seen.signedUploadError = signed.error?.message ?? null;
+const file = new Blob(["hello from js"], { type: "text/plain" });
+const first = await browser.uploadToSignedUrl(path, signed.data.token, file);
+seen.uploaded = first.data?.fullPath ?? first.error?.message;
+const again = await browser.uploadToSignedUrl(path, signed.data.token, file);
+seen.again = again.error && { status: again.error.status, statusCode: again.error.statusCode };
+const big = await alice.createSignedUploadUrl(`${folder}/big-${Date.now()}.txt`);
+const tooBig = await browser.uploadToSignedUrl(big.data.path, big.data.token,
+  new Blob(["x".repeat(2000)], { type: "text/plain" }));
+seen.tooBig = tooBig.error?.statusCode ?? null;
+const link = await alice.createSignedUrl(path, 60, { download: true });
+const served = await fetch(link.data.signedUrl);
+seen.served = { status: served.status, disposition: served.headers.get("content-disposition"),
+  body: await served.text() };
+seen.downloaded = await (await alice.download(path)).data.text();
+const stranger = await bob.createSignedUploadUrl(path.replace(folder, "someone-else"));
+seen.strangerSigning = stranger.error?.statusCode ?? null;
+seen.strangerRemoved = (await bob.remove([path])).data;
+seen.ownerRemoved = (await alice.remove([path])).data.map((row) => row.name);
+seen.afterRemoval = (await alice.download(path)).error?.statusCode ?? null;
+console.log(JSON.stringify({ ...seen, path }));
+"""
+
+
+def test_supabase_js_uploads_to_a_signed_url_and_downloads_as_the_browser_would(
+    server: Server,
+) -> None:
+    result = subprocess.run(
+        ["node", "--input-type=module", "-e", _SUPABASE_JS_ROUND_TRIP],
+        cwd=Path(__file__).resolve().parents[2],
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "URL": server.url,
+            "ANON_KEY": local_anon_key(),
+            "ALICE": server.token("alice"),
+            "BOB": server.token("bob"),
+            "BUCKET": BUCKET,
+            "FOLDER": server.user_ids["alice"],
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    path = seen.pop("path")
+    assert seen == {
+        "signedUploadError": None,
+        "uploaded": f"{BUCKET}/{path}",
+        "again": {"status": 400, "statusCode": "409"},
+        "tooBig": "413",
+        "served": {"status": 200, "disposition": "attachment;", "body": "hello from js"},
+        "downloaded": "hello from js",
+        "strangerSigning": "403",
+        "strangerRemoved": [],
+        "ownerRemoved": [path],
+        "afterRemoval": "404",
+    }
