@@ -272,6 +272,17 @@ def test_a_download_token_cannot_upload(
     assert_storage_error(refused.value, "400", "InvalidSignature", "not scoped for upload")
 
 
+def test_replacing_an_object_needs_an_update_policy(
+    server: Server, storage: Callable[[str | None], SyncBucketProxy]
+) -> None:
+    path = own_path(server, "alice")
+    upload(storage("alice"), path, b"first")
+    with pytest.raises(StorageApiError) as refused:  # the test bucket has no update policy
+        storage("alice").update(path, b"second", {"content-type": "text/plain"})
+    assert_storage_error(refused.value, "403", "Unauthorized", "row-level security policy")
+    assert [file.read_bytes() for file in stored_files(server, path)] == [b"first"]
+
+
 # The bucket's limits -----------------------------------------------------------------------------
 def _raw_upload(server: Server, path: str, body: bytes, mime: str) -> httpx.Response:
     return httpx.post(

@@ -11,6 +11,7 @@
     ├── NoSuchKey           404 NoSuchKey
     ├── RelatedResourceNotFound 404 InvalidRequest  (an insert into a bucket that does not exist)
     ├── KeyAlreadyExists    409 KeyAlreadyExists
+    ├── ResourceReferenced  409 ResourceReferenced
     ├── EntityTooLarge      413 EntityTooLarge      (over the bucket's or the server's size limit)
     ├── InvalidMimeType     415 InvalidMimeType     (not one of the bucket's allowed_mime_types)
     ├── ResourceLocked      423 ResourceLocked
