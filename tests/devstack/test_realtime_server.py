@@ -8,6 +8,7 @@ else's tests. supabase-js itself is exercised by tests/js/realtime.test.mjs.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import re
 import signal
@@ -480,6 +481,43 @@ def _slots(db_url: str) -> set[str]:
     with psycopg.connect(db_url) as db:
         rows = db.execute("select slot_name from pg_replication_slots").fetchall()
     return {row[0] for row in rows}
+
+
+def _partitions(server: Server) -> list[str]:
+    with psycopg.connect(server.db_url) as db:
+        rows = db.execute(
+            "select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid"
+            " where i.inhparent = 'realtime.messages'::regclass order by 1"
+        ).fetchall()
+    return [row[0] for row in rows]
+
+
+def _utc_day(offset: int) -> datetime.date:
+    return datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=offset)
+
+
+def _utc_partition(offset: int) -> str:
+    return _utc_day(offset).strftime("messages_%Y_%m_%d")
+
+
+def test_the_server_keeps_the_days_partitions_as_realtimes_janitor_does(server: Server) -> None:
+    """Yesterday to today + 3 exist, and older ones go, as soon as a server starts."""
+    ahead, old = _utc_partition(3), _utc_partition(-4)
+    with psycopg.connect(_as_realtime(server.stack), autocommit=True) as admin:
+        admin.execute(f"drop table realtime.{ahead}")
+        admin.execute(
+            f"create table realtime.{old} partition of realtime.messages"
+            f" for values from ('{_utc_day(-4)}') to ('{_utc_day(-3)}')"
+        )
+    assert ahead not in _partitions(server) and old in _partitions(server)
+    _, process = _start(server.stack, _as_realtime(server.stack))
+    try:
+        deadline = time.monotonic() + 10
+        while _partitions(server) != [_utc_partition(offset) for offset in range(-1, 4)]:
+            assert time.monotonic() < deadline, _partitions(server)
+            time.sleep(0.1)
+    finally:
+        _stop(process)
 
 
 def test_sigterm_stops_the_server_and_its_replication_slot_goes_with_it(server: Server) -> None:

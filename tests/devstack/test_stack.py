@@ -11,12 +11,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import jwt
 import pytest
 
-from devstack import Stack, StackConfig, StackError
+from devstack import Stack, StackConfig, StackError, _postgres
 from devstack._processes import port_is_free, running_pid
 
 from ..conftest import PROJECT_DIR
@@ -139,6 +140,24 @@ def test_down_leaves_no_process_behind(second_stack: Stack) -> None:
 
 def _is_zombie(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_up_recreates_a_cluster_whose_superuser_is_postgres(
+    second_stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cluster made before the superuser split holds only demo data: `up` rebuilds it, saying
+    so, with supabase_admin as the superuser and `postgres` as an ordinary role."""
+    config = replace(second_stack.config, with_bff=False)
+    with monkeypatch.context() as patch:  # as older checkouts made it
+        patch.setattr(_postgres, "SUPERUSER", "postgres")
+        made_before = _postgres.Cluster(
+            config.state_dir / "pgdata", config.state_dir / "logs/postgres.log", config.db_port,
+            durable=False,
+        )  # fmt: skip
+        made_before.init()
+    report = Stack(config).up()
+    assert "re-created" in report[0] and "supabase_admin" in report[0], report
+    assert second_stack.psql("select rolsuper from pg_roles where rolname = 'postgres';") == "f"
 
 
 def test_state_dir_falls_back_to_temp_when_checkout_is_private(tmp_path: Path) -> None:
