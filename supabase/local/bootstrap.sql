@@ -404,8 +404,8 @@ create event trigger pgrst_reload_on_drop on sql_drop
 
 -- What `postgres` may do in Realtime's schema -----------------------------------------------------
 -- Hosted Supabase lets `postgres` create, change and drop policies on realtime.messages
--- (supautils' policy_grants) and create nothing in `realtime`: no function, no index, no
--- `alter table realtime.messages`. Being a member of the table's owner lets it do more here, so
+-- (supautils' policy_grants) and grant on it, and create nothing in `realtime`: no function, no
+-- index, no trigger, no `alter table realtime.messages`. Being a member of the table's owner lets it do more here, so
 -- this trigger refuses the rest to anyone but a superuser, with the error hosted Postgres gives.
 -- Altering (renaming) Realtime's functions stays allowed, as on projects whose `postgres` is still
 -- a member of supabase_realtime_admin: the pgTAP suite renames realtime.send to play Realtime
@@ -416,13 +416,15 @@ set search_path = ''
 as $$
 declare
   command record;
+  table_schema text;
 begin
   if (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then
     return;
   end if;
   if tg_event = 'sql_drop' then
     for command in select * from pg_catalog.pg_event_trigger_dropped_objects() loop
-      if command.schema_name = 'realtime' and command.object_type not in ('policy', 'trigger') then
+      if command.object_type <> 'policy' and (command.schema_name = 'realtime'
+         or command.object_identity like '% on realtime.%') then
         raise exception 'must be owner of % %', command.object_type, command.object_identity
           using errcode = '42501';
       end if;
@@ -430,8 +432,15 @@ begin
     return;
   end if;
   for command in select * from pg_catalog.pg_event_trigger_ddl_commands() loop
-    if command.schema_name = 'realtime' and command.command_tag not in (
-      'CREATE POLICY', 'ALTER POLICY', 'CREATE TRIGGER', 'GRANT', 'REVOKE', 'ALTER FUNCTION'
+    -- Triggers and rules belong to no schema: theirs is their table's.
+    select c.relnamespace::regnamespace::text into table_schema
+    from pg_catalog.pg_class c
+    where c.oid = case command.object_type
+      when 'trigger' then (select t.tgrelid from pg_catalog.pg_trigger t where t.oid = command.objid)
+      when 'rule' then (select r.ev_class from pg_catalog.pg_rewrite r where r.oid = command.objid)
+    end;
+    if coalesce(command.schema_name, table_schema) = 'realtime' and command.command_tag not in (
+      'CREATE POLICY', 'ALTER POLICY', 'DROP POLICY', 'GRANT', 'REVOKE', 'ALTER FUNCTION'
     ) then
       raise exception 'permission denied for schema realtime'
         using errcode = '42501',

@@ -35,6 +35,10 @@ REFUSED = {
     "altering_realtime_messages": "alter table realtime.messages add column note text",
     "indexing_realtime_messages": "create index on realtime.messages (event)",
     "dropping_a_partition_of_realtime_messages": f"drop table realtime.{_utc_day(0)}",
+    "adding_a_trigger_on_realtime_messages": "create trigger on_message after insert on "
+    "realtime.messages for each row execute function private.handle_new_user()",
+    "adding_a_rule_to_realtime_messages": "create rule no_deletes as on delete to "
+    "realtime.messages do instead nothing",
     "creating_a_table_in_auth": "create table auth.notes (id int)",
     "altering_auth_users": "alter table auth.users add column note text",
     "creating_an_event_trigger": "create event trigger on_ddl on ddl_command_end "
