@@ -95,8 +95,8 @@ def act(client: FlaskClient, tokens: dict[str, str]) -> ActAs:
 
 @pytest.fixture
 def db(stack: Stack) -> Iterator[psycopg.Connection[Any]]:
-    """A connection to the test database as `postgres` (bypasses RLS, not a superuser, as on
-    hosted Supabase), for checking what actually got stored."""
+    """A superuser (supabase_admin) connection to the test database, for checking what actually
+    got stored."""
     with psycopg.connect(stack.db_url, autocommit=True) as connection:
         yield connection
 

@@ -53,7 +53,7 @@ _SEARCH_LIKE_AT_SCALE = """
 
 
 def test_supabase_advisors_report_no_findings(stack: Stack, pgtap_database: str) -> None:
-    url = stack.database_url(pgtap_database)
+    url = stack.database_url(pgtap_database, role="postgres")  # as on a hosted project
     subprocess.run(["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1"], input=_SEARCH_LIKE_AT_SCALE,
                    text=True, check=True, capture_output=True)  # fmt: skip
     result = subprocess.run(

@@ -68,7 +68,7 @@ ALLOWED = {
 
 
 def _as_postgres(stack: Stack, sql: str) -> None:
-    with psycopg.connect(stack.db_url) as db:
+    with psycopg.connect(stack.postgres_url) as db:
         try:
             db.execute(sql)
         finally:
@@ -87,7 +87,7 @@ def test_postgres_may_go_on(stack: Stack, sql: str) -> None:
 
 
 def test_postgres_is_not_a_superuser_and_supabase_admin_is(stack: Stack) -> None:
-    with psycopg.connect(stack.db_url) as db:
+    with psycopg.connect(stack.postgres_url) as db:
         row = db.execute("select current_user, current_setting('is_superuser')").fetchone()
     assert row == ("postgres", "off")
     assert stack.psql("select current_user || ' ' || current_setting('is_superuser');") == (
@@ -132,7 +132,7 @@ def test_a_trigger_broadcasting_with_the_callers_rights_sends_nothing_and_only_w
     through, the broadcast is lost with a warning, and the product's own trigger (security
     definer, in the private schema) still delivers."""
     warnings: list[str] = []
-    with psycopg.connect(stack.db_url) as db:
+    with psycopg.connect(stack.postgres_url) as db:
         db.add_notice_handler(
             lambda notice: (
                 warnings.append(notice.message_primary or "")

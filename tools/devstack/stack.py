@@ -105,15 +105,17 @@ class Stack:
     # Where things are ----------------------------------------------------------------------------
     @property
     def db_url(self) -> str:
-        """The database as `postgres`, as a hosted project's connection string gives it."""
-        return self.database_url("postgres")
-
-    @property
-    def superuser_url(self) -> str:
-        """The database as the cluster's superuser `supabase_admin`: bootstrap and setup only."""
+        """The database as the cluster's superuser `supabase_admin`, for the bootstrap and for
+        tools and tests that set up or inspect data (the benchmark captures plans with it)."""
         return self.database_url("postgres", role=SUPERUSER)
 
-    def database_url(self, name: str, role: str = "postgres") -> str:
+    @property
+    def postgres_url(self) -> str:
+        """The database as `postgres`, not a superuser, as a hosted project's connection string
+        gives it: migrations and the seed run this way."""
+        return self.database_url("postgres", role="postgres")
+
+    def database_url(self, name: str, role: str = SUPERUSER) -> str:
         """Return the URL of database `name` as `role` (every local login role's password is
         the stack's well-known one)."""
         return f"postgresql://{role}:{LOCAL_PASSWORD}@127.0.0.1:{self.config.db_port}/{name}"
@@ -180,7 +182,7 @@ class Stack:
         cluster = self._cluster
         states = {
             "state": str(self.config.state_dir),
-            "postgres": f"running at {self.db_url}" if cluster.running() else "stopped",
+            "postgres": f"running at {self.postgres_url}" if cluster.running() else "stopped",
         }
         where = {"bff": self.bff_url, "gateway": self.api_url}
         for name in reversed(_PROCESSES):
@@ -195,7 +197,7 @@ class Stack:
         options = ["-A", "-t"]
         for name, value in (variables or {}).items():
             options += ["-v", f"{name}={value}"]
-        return _run_psql(self.superuser_url, options, sql, what="psql")
+        return _run_psql(self.db_url, options, sql, what="psql")
 
     def token(self, email: str, *, algorithm: str = "ES256", ttl: int = 3600) -> str:
         """Return a local access token for the user with this email."""
@@ -241,19 +243,19 @@ class Stack:
         # Idempotent, and run at every start: a cluster made before the bootstrap grew (a new
         # Auth table, say) catches up before the migrations that need it.
         self._bootstrap()
-        self._migrate()
+        self._migrate(self.postgres_url)
         if not fresh_marker.exists():
             seed = self.config.project_dir / "supabase/seed.sql"
             if seed.exists():
-                self._run_sql_file(seed)
+                self._run_sql_file(seed, self.postgres_url)
             fresh_marker.touch()
-        return f"postgres: {action} at {self.db_url}; migrations applied"
+        return f"postgres: {action} at {self.postgres_url}; migrations applied"
 
     def _superuser_is_postgres(self) -> bool:
         """Return whether the cluster predates the superuser split (`postgres` is a superuser)."""
         try:
             query = "select rolsuper from pg_roles where rolname = current_user;"
-            answer = _run_psql(self.db_url, ["-A", "-t"], query, what="psql")
+            answer = _run_psql(self.postgres_url, ["-A", "-t"], query, what="psql")
         except StackError:
             return False  # `postgres` cannot log in yet: a new cluster whose bootstrap failed
         return answer == "t"
@@ -266,7 +268,8 @@ class Stack:
         self._cluster.start()
 
     def provision_database(self, name: str) -> str:
-        """Create database `name` from bootstrap, migrations and seed, as `up` does; return its URL.
+        """Create database `name` from bootstrap, migrations and seed, as `up` does; return its URL
+        as `postgres`, the role migrations and pgTAP run as.
 
         Tests that must start from exactly the seed (pgTAP) run there, untouched by other tests.
         """
@@ -275,7 +278,7 @@ class Stack:
         self.psql(f"drop database if exists {name} with (force);")
         self.psql(f"create database {name};")
         self._bootstrap(name)
-        url = self.database_url(name)
+        url = self.database_url(name, role="postgres")
         self._migrate(url)
         self._run_sql_file(self.config.project_dir / "supabase/seed.sql", url)
         return url
@@ -289,15 +292,15 @@ class Stack:
             self._run_sql_file(path, url)
         _run_psql(url, [], MAINTAIN_PARTITIONS, what="realtime.messages partitions")
 
-    def _run_sql_file(self, path: Path, url: str | None = None) -> None:
-        _run_psql(url or self.db_url, ["-f", str(path)], None, what=path.name)
+    def _run_sql_file(self, path: Path, url: str) -> None:
+        _run_psql(url, ["-f", str(path)], None, what=path.name)
 
-    def _migrate(self, url: str | None = None) -> None:
+    def _migrate(self, url: str) -> None:
         cli = self.config.project_dir / "node_modules/.bin/supabase"
         if not cli.exists():
             raise StackError(f"Supabase CLI not found at {cli}; `npm install` first")
         result = subprocess.run(
-            [str(cli), "migration", "up", f"--remote={url or self.db_url}", "--yes", "--workdir",
+            [str(cli), "migration", "up", f"--remote={url}", "--yes", "--workdir",
              str(self.config.project_dir)],
             capture_output=True,
             text=True,
@@ -329,7 +332,7 @@ class Stack:
 
     def _up_realtime(self) -> str:
         port = self.config.realtime_port
-        argv = self._stand_in("devstack.realtime", port, self.superuser_url)
+        argv = self._stand_in("devstack.realtime", port, self.db_url)  # as supabase_admin
         return self._up_process("realtime", argv, port)
 
     def _stand_in(self, module: str, port: int, db_url: str) -> list[str]:
