@@ -44,6 +44,18 @@ def test_second_up_starts_nothing_and_reports_running_stack(stack: Stack) -> Non
     assert all("running" in state for name, state in stack.status().items() if name != "state")
 
 
+def test_the_project_url_serves_every_service(stack: Stack) -> None:
+    """As on hosted Supabase: one URL, a path per service, the prefix stripped."""
+    token = stack.token("alice@example.test")
+    assert _get(f"{stack.api_url}/rest/v1/tickets?select=id&limit=1", token)[0] == 200
+    assert _get(f"{stack.api_url}/auth/v1/health")[0] == 200
+    assert _get(f"{stack.api_url}/storage/v1/health")[0] == 200
+    status, body = _get(f"{stack.api_url}/storage/v1/bucket/ticket-attachments", token)
+    assert status in (200, 400), body  # the bucket, or Storage's own "not found" shape
+    assert b"statusCode" in body or b'"id"' in body
+    assert _get(f"{stack.api_url}/nowhere")[0] == 404
+
+
 def test_postgrest_serves_seeded_data_for_es256_and_hs256_tokens(
     stack: Stack, user_ids: dict[str, str]
 ) -> None:

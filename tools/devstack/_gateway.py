@@ -4,6 +4,7 @@
     /rest/v1/      → PostgREST
     /auth/v1/      → the Auth stand-in
     /realtime/v1/  → the Realtime stand-in (WebSocket upgrades pass through)
+    /storage/v1/   → the Storage stand-in
 
 Each prefix is stripped, as the hosted gateway strips it. Anything else is a JSON 404.
 """
@@ -18,8 +19,12 @@ from pathlib import Path
 
 from devstack._errors import StackError
 
-# What supabase-js sends to Auth from a browser.
+# What supabase-js sends to Auth and Storage from a browser, and what Storage answers with.
 _AUTH_REQUEST_HEADERS = "authorization, apikey, content-type, x-client-info, x-supabase-api-version"
+_STORAGE_REQUEST_HEADERS = _AUTH_REQUEST_HEADERS + ", x-upsert, x-metadata, cache-control"
+_STORAGE_RESPONSE_HEADERS = (
+    "content-disposition, content-length, content-range, etag, last-modified"
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class Routes:
     rest: int
     auth: int
     realtime: int
+    storage: int
 
 
 def nginx_binary() -> str:
@@ -116,6 +122,22 @@ http {{
       proxy_read_timeout 1h;
       proxy_send_timeout 1h;
       proxy_pass http://127.0.0.1:{routes.realtime}/;
+    }}
+
+    # Browsers upload and download straight to Storage; its gateway allows any origin too.
+    location /storage/v1/ {{
+      if ($request_method = OPTIONS) {{
+        add_header Access-Control-Allow-Origin * always;
+        add_header Access-Control-Allow-Methods "GET, HEAD, POST, PUT, DELETE, OPTIONS" always;
+        add_header Access-Control-Allow-Headers "{_STORAGE_REQUEST_HEADERS}" always;
+        add_header Access-Control-Max-Age 3600 always;
+        return 204;
+      }}
+      add_header Access-Control-Allow-Origin * always;
+      add_header Access-Control-Expose-Headers "{_STORAGE_RESPONSE_HEADERS}" always;
+      proxy_set_header Connection "";
+      proxy_request_buffering off;
+      proxy_pass http://127.0.0.1:{routes.storage}/;
     }}
 
     location / {{

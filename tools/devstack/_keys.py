@@ -101,6 +101,18 @@ def local_anon_key(secret: str = LOCAL_JWT_SECRET) -> str:
     )
 
 
+def local_service_role_key(secret: str = LOCAL_JWT_SECRET) -> str:
+    """Return a local project's service_role key, as Supabase's CLI makes it: bypasses RLS.
+
+    For maintenance jobs only (the attachment purge); the BFF never has it.
+    """
+    return jwt.encode(
+        {"iss": "supabase-demo", "role": "service_role", "exp": 1983812996},
+        secret,
+        algorithm="HS256",
+    )
+
+
 class LocalKeys:
     """An ES256 key pair (generated once per stack) plus Supabase's local HS256 secret.
 

@@ -97,6 +97,7 @@ def info() -> None:
         raise click.ClickException(str(error)) from None
     click.echo(f"Project URL (SUPABASE_URL)  {local.api_url}")
     click.echo(f"  anon key                  {local.anon_key}")
+    click.echo(f"  service_role key          {local.service_role_key}   (maintenance jobs only)")
     click.echo(f"BFF (server actions)        {local.bff_url}   docs: {local.bff_url}/docs")
     click.echo(f"Postgres (as in migrations) {local.postgres_url}")
     click.echo(f"  as its superuser          {local.db_url}")

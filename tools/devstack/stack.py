@@ -29,14 +29,20 @@ from pathlib import Path
 from devstack import _processes as processes
 from devstack._errors import StackError
 from devstack._gateway import Routes, nginx_command, nginx_config
-from devstack._keys import LocalKeys, local_anon_key
+from devstack._keys import LocalKeys, local_anon_key, local_service_role_key
 from devstack._postgres import LOCAL_PASSWORD, SUPERUSER, Cluster, reachable_by, server_user
 from devstack.realtime._janitor import MAINTAIN_PARTITIONS
 
 # The stack's processes, in the order they start (stopped in reverse), and where each is
 # reached through the project URL.
-_PROCESSES = ("bff", "gateway", "realtime", "auth", "postgrest")
-_PATHS = {"postgrest": "rest/v1", "auth": "auth/v1", "realtime": "realtime/v1"}
+_PROCESSES = ("bff", "purge", "gateway", "storage", "realtime", "auth", "postgrest")
+_PATHS = {
+    "postgrest": "rest/v1",
+    "auth": "auth/v1",
+    "realtime": "realtime/v1",
+    "storage": "storage/v1",
+}
+PURGE_EVERY_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,7 @@ class StackConfig:
     rest_port: int = 54330
     auth_port: int = 54331
     realtime_port: int = 54332
+    storage_port: int = 54333
     bff_port: int = 8000
     durable: bool = True
     with_bff: bool = True
@@ -87,6 +94,7 @@ class StackConfig:
             rest_port=processes.free_port(),
             auth_port=processes.free_port(),
             realtime_port=processes.free_port(),
+            storage_port=processes.free_port(),
             bff_port=processes.free_port(),
         )
         return replace(config, **overrides)  # type: ignore[arg-type]
@@ -138,6 +146,10 @@ class Stack:
     def anon_key(self) -> str:
         return local_anon_key(self.keys.secret)
 
+    @property
+    def service_role_key(self) -> str:
+        return local_service_role_key(self.keys.secret)
+
     def _path(self, name: str) -> Path:
         return self.config.state_dir / name
 
@@ -156,7 +168,7 @@ class Stack:
         self.config.state_dir.mkdir(parents=True, exist_ok=True)
         self.keys.ensure()
         report = [self._up_database(), self._up_postgrest(), self._up_auth(), self._up_realtime()]
-        report.append(self._up_gateway())
+        report += [self._up_storage(), self._up_gateway(), self._up_purge()]
         if self.config.with_bff:
             report.append(self._up_bff())
         return report
@@ -175,6 +187,7 @@ class Stack:
         """Rebuild the database from bootstrap, migrations and seed; keep the keys."""
         self.down()
         shutil.rmtree(self._path("pgdata"), ignore_errors=True)
+        shutil.rmtree(self._path("storage"), ignore_errors=True)  # the bytes went with the rows
         return self.up()
 
     def status(self) -> dict[str, str]:
@@ -335,6 +348,25 @@ class Stack:
         argv = self._stand_in("devstack.realtime", port, self.db_url)  # as supabase_admin
         return self._up_process("realtime", argv, port)
 
+    def _up_storage(self) -> str:
+        # Hosted Storage connects as supabase_storage_admin, which owns Storage's tables.
+        port = self.config.storage_port
+        db_url = self.database_url("postgres", role="supabase_storage_admin")
+        argv = self._stand_in("devstack.storage", port, db_url)
+        argv += ["--data-dir", str(self._path("storage"))]
+        return self._up_process("storage", argv, port)
+
+    def _up_purge(self) -> str:
+        """The attachment purge, as a hosted deployment schedules it (`python -m bff.purge`)."""
+        pid_file = self._path("purge.pid")
+        if processes.running_pid(pid_file):
+            return "purge: already running"
+        argv = [sys.executable, "-m", "bff.purge", "--every", str(PURGE_EVERY_SECONDS)]
+        env = {**os.environ, "SUPABASE_URL": self.api_url,
+               "SUPABASE_SERVICE_ROLE_KEY": self.service_role_key}  # fmt: skip
+        processes.spawn(argv, pid_file=pid_file, log_file=self._path("logs/purge.log"), env=env)
+        return f"purge: started, every {PURGE_EVERY_SECONDS} s"
+
     def _stand_in(self, module: str, port: int, db_url: str) -> list[str]:
         return [sys.executable, "-m", module, "--host", "127.0.0.1", "--port", str(port),
                 "--db-url", db_url, "--keys", str(self.keys.folder)]  # fmt: skip
@@ -345,6 +377,7 @@ class Stack:
             rest=self.config.rest_port,
             auth=self.config.auth_port,
             realtime=self.config.realtime_port,
+            storage=self.config.storage_port,
         )
         prefix, logs = self._path("nginx"), self._path("logs")
         config_file = self._path("nginx.conf")
