@@ -29,8 +29,12 @@ def test_every_declared_policy_is_named_after_its_table_file() -> None:
 
 @pytest.mark.parametrize(
     ("table", "qualified"),
-    [("tickets", "public.tickets"), ("realtime.messages", "realtime.messages")],
-    ids=["a_public_table", "realtime_channel_authorization"],
+    [
+        ("tickets", "public.tickets"),
+        ("realtime.messages", "realtime.messages"),
+        ("storage.objects", "storage.objects"),
+    ],
+    ids=["a_public_table", "realtime_channel_authorization", "storage_object_authorization"],
 )
 def test_generated_migration_brings_the_database_to_an_edited_file(
     db: psycopg.Connection[Any], tmp_path: Path, table: str, qualified: str

@@ -2,8 +2,9 @@
 
 Each file holds the current `create policy` statements of one table, each ending with `;` at the
 end of a line: `<table>.sql` for a table in `public`, `realtime.messages.sql` for Realtime's
-channel authorization. To compare, the files are applied inside a transaction that is rolled
-back, so Postgres itself normalizes both sides (expressions are compared as Postgres prints them).
+channel authorization, `storage.objects.sql` for what Storage lets users upload and read. To
+compare, the files are applied inside a transaction that is rolled back, so Postgres itself
+normalizes both sides (expressions are compared as Postgres prints them).
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+# The schemas whose tables' policies the files hold: the product's own, and those on Realtime's
+# and Storage's tables that decide who may join a channel and who may upload or read a file.
+_SCHEMAS = ("public", "realtime", "storage")
 _STATEMENT = re.compile(
-    r'^\s*create\s+policy\s+("(?:[^"]|"")+"|\w+)\s+on\s+(?:(public|realtime)\.)?(\w+)\b.*?;[ \t]*$',
+    r'^\s*create\s+policy\s+("(?:[^"]|"")+"|\w+)\s+on\s+'
+    rf"(?:({'|'.join(_SCHEMAS)})\.)?(\w+)\b.*?;[ \t]*$",
     re.IGNORECASE | re.MULTILINE | re.DOTALL,
 )
-_SCHEMAS = ("public", "realtime")
 _MAX_NAME_BYTES = 63  # Postgres truncates longer identifiers
 _MIGRATION_NAME = re.compile(r"^[a-z][a-z0-9_]{2,80}$")
 
@@ -28,7 +32,7 @@ _SNAPSHOT = """
     'name', policyname, 'permissive', permissive,
     'roles', (select array_agg(r order by r) from unnest(roles) r),
     'command', cmd, 'using', qual, 'with_check', with_check)), '[]'::jsonb)
-  from pg_policies where schemaname in ('public', 'realtime')
+  from pg_policies where schemaname = any (%s)
 """
 
 
@@ -70,17 +74,17 @@ def read_policy_files(folder: Path) -> dict[str, list[tuple[str, str]]]:
 
 
 def find_drift(connection: Any, folder: Path) -> PolicyDrift:
-    """Compare the database's policies on `public` tables with the files in `folder`."""
+    """Compare the database's policies on the tables of `_SCHEMAS` with the files in `folder`."""
     declared = read_policy_files(folder)
     with connection.transaction(force_rollback=True):
-        current = _index(connection.execute(_SNAPSHOT).fetchone()[0])
+        current = _index(connection.execute(_SNAPSHOT, (list(_SCHEMAS),)).fetchone()[0])
         for table in {table for table, _ in current} | set(declared):
             for policy_table, name in list(current):
                 if policy_table == table:
                     connection.execute(f'drop policy "{_quote(name)}" on {_qualified(table)}')
             for _, statement in declared.get(table, []):
                 connection.execute(statement)
-        wanted = _index(connection.execute(_SNAPSHOT).fetchone()[0])
+        wanted = _index(connection.execute(_SNAPSHOT, (list(_SCHEMAS),)).fetchone()[0])
     drop: dict[str, list[str]] = {}
     create: dict[str, list[str]] = {}
     for key in sorted(set(current) | set(wanted)):

@@ -2,11 +2,12 @@
 -- realtime.messages, with nothing internal ever on a requester's topic; the triggers themselves;
 -- and the tables published for Postgres Changes. Before each write the messages so far move to a
 -- log (rolled back at the end), so each assertion sees exactly the messages of one write, and the
--- last ones look at every message written, seed data included.
+-- last ones look at every message written, seed data included. A comment is broadcast at commit
+-- (with the files attached to it): a test never commits, so :at_commit fires that broadcast.
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(43);
+select plan(44);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set agent1 '{"sub":"a0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -17,6 +18,7 @@ select plan(43);
 
 create temporary table sent_log (like realtime.messages);
 \set next_write 'with moved as (delete from realtime.messages returning *) insert into sent_log select * from moved;'
+\set at_commit 'set constraints public.realtime_comment_added immediate; set constraints public.realtime_comment_added deferred;'
 
 -- The triggers and their functions -----------------------------------------------------------------
 select is(
@@ -31,6 +33,10 @@ select is(
    where oid in ('private.broadcast_ticket_change'::regproc, 'private.broadcast_comment_added'::regproc)
      and proconfig @> array['search_path=""']),
   2, 'both broadcast functions run with an empty search_path');
+select ok(
+  (select tgdeferrable and tginitdeferred from pg_trigger
+   where tgrelid = 'public.ticket_comments'::regclass and tgname = 'realtime_comment_added'),
+  'a comment is broadcast at commit, when the files attached to it are linked');
 select ok(
   not has_function_privilege('authenticated', 'private.broadcast_ticket_change()', 'execute')
   and not has_function_privilege('anon', 'private.broadcast_ticket_change()', 'execute')
@@ -111,6 +117,7 @@ set local role authenticated;
 set local request.jwt.claims = :'agent1';
 select public.add_comment(:'ticket_id', 'Could you send a photo of a page?') ->> 'id' as public_comment_id \gset
 reset role;
+:at_commit
 
 select results_eq(
   $$select topic, event from realtime.messages order by topic$$,
@@ -118,11 +125,11 @@ select results_eq(
            ('user:c0000000-0000-4000-8000-000000000001:tickets', 'comment_added')$$,
   'a public comment broadcasts comment_added to both topics, and the touch of the ticket broadcasts nothing');
 select is((select payload from realtime.messages where topic = :'alice_topic'),
-  (select private.comment_json(c) from public.ticket_comments c where c.id = :'public_comment_id'),
+  (select private.comment_json(c) || '{"attachments": []}' from public.ticket_comments c where c.id = :'public_comment_id'),
   'the requester receives the comment as the API returns it');
 select is(
   (select array_agg(k order by k) from realtime.messages m, jsonb_object_keys(m.payload) k where m.topic = :'alice_topic'),
-  array['author_id', 'body', 'created_at', 'id', 'is_internal', 'ticket_id'],
+  array['attachments', 'author_id', 'body', 'created_at', 'id', 'is_internal', 'ticket_id'],
   'the comment message carries the comment fields and nothing else');
 select is((select payload -> 'is_internal' from realtime.messages where topic = :'alice_topic'), 'false'::jsonb,
   'the requester''s comment is public');
@@ -136,6 +143,7 @@ set local request.jwt.claims = :'agent1';
 select public.add_comment(:'ticket_id', 'Firmware 2.1 bug; do not tell the customer yet.', true) ->> 'id'
   as internal_comment_id \gset
 reset role;
+:at_commit
 
 select results_eq(
   $$select topic, event from realtime.messages$$,
@@ -144,7 +152,7 @@ select results_eq(
 select is((select count(*)::int from realtime.messages where topic like 'user:%'), 0,
   'an internal note writes no message at all on any requester topic');
 select is((select payload from realtime.messages where topic = :'acme_topic'),
-  (select private.comment_json(c) from public.ticket_comments c where c.id = :'internal_comment_id'),
+  (select private.comment_json(c) || '{"attachments": []}' from public.ticket_comments c where c.id = :'internal_comment_id'),
   'staff receive the internal note');
 select is((select payload -> 'is_internal' from realtime.messages where topic = :'acme_topic'), 'true'::jsonb,
   'staff see that the note is internal');
@@ -157,6 +165,7 @@ set local role authenticated;
 set local request.jwt.claims = :'alice';
 select public.add_comment(:'ticket_id', 'Photo attached.') ->> 'id' as reply_id \gset
 reset role;
+:at_commit
 
 select results_eq(
   $$select topic, event from realtime.messages order by topic$$,
@@ -195,6 +204,7 @@ select lives_ok(format($$select public.update_ticket(%L, 4, '{"status":"open","p
 select lives_ok(format($$select public.add_comment(%L, 'Reopened.')$$, :'ticket_id'),
   'a comment succeeds while realtime is unavailable');
 reset role;
+:at_commit
 set local client_min_messages = notice;
 alter function realtime.send_unavailable(jsonb, text, text, boolean) rename to send;
 select is((select priority from public.tickets where id = :'ticket_id'), 'urgent', 'the update was stored');
@@ -236,7 +246,7 @@ select results_eq(
 select is(
   (select count(*)::int from sent_log where topic like 'user:%'), (select count(*)::int from sent_log where topic like 'user:%'
     and (array(select jsonb_object_keys(payload) order by 1) = array(select jsonb_object_keys(private.ticket_json(null::public.tickets)) order by 1)
-      or array(select jsonb_object_keys(payload) order by 1) = array(select jsonb_object_keys(private.comment_json(null::public.ticket_comments)) order by 1))),
+      or array(select jsonb_object_keys(payload) order by 1) = array(select jsonb_object_keys(private.comment_json(null::public.ticket_comments) || '{"attachments": []}') order by 1))),
   'every requester message carries exactly the ticket_json or the comment fields');
 select is((select count(*)::int from sent_log where topic like 'user:%' and payload -> 'is_internal' = 'true'), 0,
   'no requester message carries an internal note');
