@@ -137,8 +137,8 @@ begin
   perform pg_advisory_xact_lock(hashtextextended('ticket_attachments:' || p_ticket_id::text, 0));
 
   select
-    coalesce(sum(a.size_bytes), 0),
-    count(*) filter (where a.status = 'pending' and a.uploaded_by = v_user_id)
+    coalesce(sum(a.size_bytes), 0)::bigint,
+    (count(*) filter (where a.status = 'pending' and a.uploaded_by = v_user_id))::integer
   into v_ticket_total, v_pending
   from public.ticket_attachments a
   where a.ticket_id = p_ticket_id
