@@ -36,6 +36,7 @@ def run_action(name: str) -> tuple[Response, int]:
     context = ActionContext(
         caller=caller,
         db=database.as_user(caller.token),
+        open_storage=lambda: database.storage_as_user(caller.token),
         idempotency_key=_idempotency_key() if action.idempotent_create else None,
     )
     try:

@@ -19,9 +19,15 @@ from typing import Any
 import httpx
 from postgrest import SyncPostgrestClient
 from postgrest.exceptions import APIError
+from storage3 import SyncStorageClient
+from storage3.exceptions import StorageApiError
 
 from bff.errors import (
+    ATTACHMENT_ERRORS,
     ApiError,
+    AttachmentNotReady,
+    AttachmentTooLarge,
+    AttachmentTypeBlocked,
     Conflict,
     Forbidden,
     IdempotencyKeyReused,
@@ -57,6 +63,14 @@ class Database:
             http_client=self.http,
             # Retries would hold a failing request for up to 30 s; callers get a fast 503 instead.
             retry_enabled=False,
+        )
+
+    def storage_as_user(self, access_token: str) -> SyncStorageClient:
+        """Return a Supabase Storage client that acts with the caller's access token."""
+        return SyncStorageClient(
+            self._settings.storage_url,
+            headers={"apikey": self._settings.anon_key, "Authorization": f"Bearer {access_token}"},
+            http_client=self.http,
         )
 
     def ping(self) -> None:
@@ -96,6 +110,9 @@ _SQLSTATE_ERRORS: dict[str, type[ApiError]] = {
     "PGRST302": Unauthorized,
     "PGRST303": Unauthorized,
 }
+# PT422 refusals whose SQL `detail` names a finer code than validation_failed.
+_FINER_422: tuple[type[ValidationFailed], ...] = (*ATTACHMENT_ERRORS, AttachmentNotReady)
+_DETAIL_CODES: dict[str, type[ApiError]] = {kind.code: kind for kind in _FINER_422}
 # Failures of the service, not of the request: the same request may well succeed shortly.
 # PGRST000-003: PostgREST cannot reach Postgres; 08: connection; 53: out of resources;
 # 57: shut down or cancelled (statement timeout); 58: system error; 40001/40P01: serialization
@@ -112,13 +129,13 @@ def error_from_postgrest(error: APIError) -> ApiError:
     is a 500 `internal_error`, logged with its SQLSTATE.
     """
     code = error.code or ""
-    kind = _refine(_SQLSTATE_ERRORS.get(code), error.hint)
+    kind = _refine(_SQLSTATE_ERRORS.get(code), error.hint, error.details)
     if kind is None and code.startswith("22"):
         kind = ValidationFailed
-    if kind is ValidationFailed:
+    if kind is not None and issubclass(kind, ValidationFailed) and kind is not IdempotencyKeyReused:
         field = error.hint or "body"
         message = error.message if code == "PT422" else None
-        return ValidationFailed.for_field(field, message or "This value is invalid.")
+        return kind.for_field(field, message or "This value is invalid.")
     if kind is VersionConflict:
         return VersionConflict(details={"current": _json_or_none(error.details)})
     if kind is not None:
@@ -130,12 +147,41 @@ def error_from_postgrest(error: APIError) -> ApiError:
     return ApiError()
 
 
-def _refine(kind: type[ApiError] | None, hint: str | None) -> type[ApiError] | None:
-    """The BFF's finer code for a 409 or 422 from SQL, told apart by the input the hint names.
+# Supabase Storage answers refusals as HTTP 400 with the real status in the body's statusCode.
+_STORAGE_STATUSES: dict[str, type[ApiError]] = {
+    "401": Unauthorized,
+    "403": Forbidden,
+    "404": NotFound,
+    "413": AttachmentTooLarge,
+    "415": AttachmentTypeBlocked,
+}
 
-    The BFF checks an idempotency key's form itself, so a PT422 about the key from SQL can only
-    mean the key was used before with another request.
+
+def error_from_storage(error: StorageApiError) -> ApiError:
+    """Return the BFF error for a Supabase Storage refusal (its message is not passed on).
+
+    The database checked the caller and the file before Storage is asked, so a refusal here
+    means the two disagree: it is logged. 5xx answers are 503 `upstream_unavailable`.
     """
+    status = str(error.status)
+    _log.warning("storage refused: %s %s %s", status, error.code, error.message)
+    if status.startswith("5"):
+        return UpstreamUnavailable("File storage is unavailable; try again shortly.")
+    kind = _STORAGE_STATUSES.get(status)
+    return kind() if kind is not None else ApiError()
+
+
+def _refine(
+    kind: type[ApiError] | None, hint: str | None, detail: str | None
+) -> type[ApiError] | None:
+    """The BFF's finer code for a 409 or 422 from SQL.
+
+    A PT422 whose detail is one of the finer codes (`attachment_too_large`, ...) is that error.
+    Otherwise the input the hint names tells: the BFF checks an idempotency key's form itself, so
+    a PT422 about the key can only mean it was used before with another request.
+    """
+    if kind is ValidationFailed and detail in _DETAIL_CODES:
+        return _DETAIL_CODES[detail]
     if kind is Conflict and hint == "expected_version":
         return VersionConflict
     if kind is ValidationFailed and hint == "idempotency_key":
@@ -164,6 +210,8 @@ def translate_errors() -> Iterator[None]:
         yield
     except APIError as error:
         raise error_from_postgrest(error) from error
+    except StorageApiError as error:
+        raise error_from_storage(error) from error
     except (httpx.TransportError, httpx.DecodingError, json.JSONDecodeError) as error:
         # Timeouts, refused or dropped connections, and replies cut off mid-body.
         raise UpstreamUnavailable() from error

@@ -16,7 +16,13 @@ response's `X-Request-Id`, to quote when reporting a problem.
     ├── PayloadTooLarge          413 payload_too_large       body over the byte limit
     ├── UnsupportedMediaType     415 unsupported_media_type  a body that is not application/json
     ├── ValidationFailed         422 validation_failed       details.fields lists each invalid field
-    │   └── IdempotencyKeyReused 422 idempotency_key_reused
+    │   ├── IdempotencyKeyReused 422 idempotency_key_reused
+    │   ├── AttachmentTooLarge    422 attachment_too_large     over 25 MiB or the org's limit
+    │   ├── AttachmentTypeBlocked 422 attachment_type_blocked  an executable or script
+    │   ├── TooManyAttachments    422 too_many_attachments     over 10 on a comment or ticket
+    │   ├── TicketAttachmentsFull 422 ticket_attachments_full  the ticket's files pass 100 MiB
+    │   └── AttachmentNotReady    422 attachment_not_ready     not yours, not pending, expired
+    │                                                          or not uploaded as declared
     └── UpstreamUnavailable      503 upstream_unavailable    Supabase failed or did not answer
                                                              (with `Retry-After`, seconds)
 
@@ -148,6 +154,49 @@ class IdempotencyKeyReused(ValidationFailed):
 
     code = "idempotency_key_reused"
     default_message = "This Idempotency-Key was already used with a different request."
+
+
+class AttachmentTooLarge(ValidationFailed):
+    """The file is larger than 25 MiB (the bucket's cap) or than its organization allows."""
+
+    code = "attachment_too_large"
+    default_message = "The file is too large."
+
+
+class AttachmentTypeBlocked(ValidationFailed):
+    """The declared type or the file name's extension is an executable, script or markup type."""
+
+    code = "attachment_type_blocked"
+    default_message = "Files of this type cannot be attached."
+
+
+class TooManyAttachments(ValidationFailed):
+    """More than 10 files on one comment or ticket, or too many pending uploads."""
+
+    code = "too_many_attachments"
+    default_message = "Too many files."
+
+
+class TicketAttachmentsFull(ValidationFailed):
+    """The ticket's files would exceed 100 MiB in all."""
+
+    code = "ticket_attachments_full"
+    default_message = "This ticket has no room for more files."
+
+
+class AttachmentNotReady(ValidationFailed):
+    """An attachment in `attachment_ids` cannot be attached; the message says which and why."""
+
+    code = "attachment_not_ready"
+    default_message = "An attachment cannot be attached."
+
+
+ATTACHMENT_ERRORS: tuple[type[ValidationFailed], ...] = (
+    AttachmentTooLarge,
+    AttachmentTypeBlocked,
+    TooManyAttachments,
+    TicketAttachmentsFull,
+)
 
 
 class UpstreamUnavailable(ApiError):

@@ -1,12 +1,15 @@
 """`python -m bff.purge`: delete the files of expired uploads and removed attachments.
 
 A maintenance job, not a user's action, so it acts as the service role: it is the only thing
-that deletes attachment objects (no policy lets a user delete them). Each round asks the database
-for up to `batch` attachments to purge (`claim_attachment_purge`: pending past their expiry, and
-removed ones not yet purged), deletes their objects through the Storage API (direct deletes from
-`storage.objects` are refused on hosted Supabase), then tells the database which are done
-(`finish_attachment_purge`: expired records go, removed ones keep their record and history).
-A round whose Storage call fails finishes nothing, so the next round retries those files.
+that deletes attachment objects (no policy lets a user delete them). Each round leases up to
+`batch` attachments from the database for 10 minutes (`claim_attachment_purge`: pending past
+their expiry, and removed ones), deletes their objects through the Storage API (direct deletes
+from `storage.objects` are refused on hosted Supabase), then tells the database which are done
+(`finish_attachment_purge`). A signed upload URL stays usable on Storage for 2 hours, so a file
+can still arrive after its record expired or was removed: the database asks for each one once
+more after that window, and only then deletes an expired record (removed ones keep theirs, and
+their history). When a round's Storage call fails, nothing is finished and the lease runs out:
+those files are tried again 10 minutes later.
 
 Settings: SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (keep the key to this job: the BFF never
 has it). Run it every few minutes, e.g. a cron job `python -m bff.purge`, or leave it running

@@ -38,6 +38,11 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     """Origins of web apps allowed to call the BFF from a browser (`https://app.example.com`)."""
 
+    @property
+    def storage_url(self) -> str:
+        """Supabase Storage's API (with the trailing slash storage3 joins paths onto)."""
+        return self.supabase_url + "/storage/v1/"
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read and validate the settings; raise `SettingsError` naming what is missing."""

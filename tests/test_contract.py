@@ -121,10 +121,16 @@ def _without_made_up_state(case: Case[Any]) -> None:
     generator draws the same few keys for different bodies, which the server rightly refuses
     (422 idempotency_key_reused): each valid request gets a key of its own. A ticket can be
     assigned only to a team and staff of its own organization, which a drawn id never names (the
-    server rightly refuses it, 422): valid updates unassign instead.
+    server rightly refuses it, 422): valid updates unassign instead. Only files the caller
+    uploaded can be attached, and only allowed types within the size limits can be registered
+    (each refusal its own 422, tested in tests/actions/test_attachments.py): valid bodies attach
+    none and register a small PDF.
     """
     if isinstance(case.body, dict):
         case.body.pop("cursor", None)
+        case.body.pop("attachment_ids", None)
+        if case.operation.label.endswith("/actions/createAttachmentUpload"):
+            case.body.update(file_name="file.pdf", content_type="application/pdf", size_bytes=1000)
         if case.operation.label.endswith("/actions/updateTicket"):
             for field in ("assigned_team_id", "assigned_employee_id"):
                 if field in case.body:

@@ -20,7 +20,15 @@ TICKET_FIELDS = {
     "assigned_team_id", "assigned_employee_id", "created_at", "updated_at", "resolved_at",
     "closed_at", "version",
 }  # fmt: skip
-COMMENT_FIELDS = {"id", "ticket_id", "author_id", "body", "is_internal", "created_at"}
+COMMENT_FIELDS = {
+    "id",
+    "ticket_id",
+    "author_id",
+    "body",
+    "is_internal",
+    "created_at",
+    "attachments",
+}
 
 
 class Message(NamedTuple):

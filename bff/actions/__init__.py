@@ -1,6 +1,6 @@
 """The server actions. Importing this package registers every action in `ACTIONS`."""
 
-from bff.actions import invitations, members, organizations, tickets
+from bff.actions import attachments, invitations, members, organizations, tickets
 from bff.actions._registry import ACTIONS, Action, ActionContext, ActionIn, ActionOut
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "ActionContext",
     "ActionIn",
     "ActionOut",
+    "attachments",
     "invitations",
     "members",
     "organizations",

@@ -10,6 +10,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 from postgrest import SyncPostgrestClient
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
+from storage3 import SyncStorageClient
+from storage3._sync.file_api import SyncBucketProxy
 
 from bff.auth import Caller
 from bff.errors import ApiError, ValidationFailed
@@ -70,10 +72,18 @@ class ActionContext:
 
     caller: Caller
     db: SyncPostgrestClient
+    open_storage: Callable[[], SyncStorageClient] | None = None
+    """Opens Supabase Storage with the caller's token (only actions that need it do)."""
     idempotency_key: str | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
     upstream_ms: float = 0.0
     """Time spent waiting for PostgREST, reported in the `Server-Timing` header."""
+
+    def storage(self, bucket: str) -> SyncBucketProxy:
+        """Return the Storage API for `bucket`, acting with the caller's token."""
+        if self.open_storage is None:
+            raise RuntimeError("this context has no Storage client")
+        return self.open_storage().from_(bucket)
 
 
 In = TypeVar("In", bound=ActionIn)

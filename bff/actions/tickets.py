@@ -22,7 +22,15 @@ from bff.actions._registry import (
     call,
     named_changes,
 )
-from bff.errors import Forbidden, IdempotencyKeyReused, NotFound, VersionConflict
+from bff.actions.attachments import AttachmentIds, AttachmentRef
+from bff.errors import (
+    AttachmentNotReady,
+    Conflict,
+    Forbidden,
+    IdempotencyKeyReused,
+    NotFound,
+    VersionConflict,
+)
 
 Status = Literal["open", "in_progress", "waiting_on_customer", "resolved", "closed"]
 Priority = Literal["low", "medium", "high", "urgent"]
@@ -55,6 +63,12 @@ class CreateTicketIn(ActionIn):
     subject: Subject
     description: Body
     priority: Priority = "medium"
+    ticket_id: UUID | None = Field(
+        None,
+        description="The id you reserved for this ticket when uploading its files "
+        "(createAttachmentUpload); 409 if a ticket already has it.",
+    )
+    attachment_ids: AttachmentIds | None = None
 
     example = {
         "handling_org_id": _ACME,
@@ -67,7 +81,7 @@ class CreateTicketIn(ActionIn):
 @action(
     "createTicket",
     status=201,
-    errors=(Forbidden, NotFound, IdempotencyKeyReused),
+    errors=(Forbidden, NotFound, Conflict, IdempotencyKeyReused, AttachmentNotReady),
     idempotent_create=True,
 )
 def create_ticket(ctx: ActionContext, payload: CreateTicketIn) -> TicketOut:
@@ -87,6 +101,8 @@ def create_ticket(ctx: ActionContext, payload: CreateTicketIn) -> TicketOut:
         priority=params["priority"],
         idempotency_key=ctx.idempotency_key,
         request_hash=hashlib.sha256(payload.model_dump_json().encode()).hexdigest(),
+        # Passed only when given, so a plain ticket is the same call as before files existed.
+        **{name: params[name] for name in ("ticket_id", "attachment_ids") if params[name]},
     )
     if result.get("replayed"):
         ctx.response_headers["Idempotent-Replayed"] = "true"
@@ -163,6 +179,7 @@ class CommentOut(ActionOut):
     body: str
     is_internal: bool
     created_at: datetime
+    attachments: list[AttachmentRef] = Field(default_factory=list)
 
 
 class EventOut(ActionOut):
@@ -180,6 +197,10 @@ class TicketDetailOut(TicketOut):
     requester: PersonRef | None
     assignee: PersonRef | None
     team: TeamRef | None
+    attachments: list[AttachmentRef] = Field(
+        default_factory=list,
+        description="Files on the ticket itself (files on comments are there).",
+    )
     comments: list[CommentOut] = Field(description="Visible comments, oldest first.")
     events: list[EventOut] = Field(description="Visible history, oldest first.")
 
@@ -269,11 +290,12 @@ class AddCommentIn(ActionIn):
     ticket_id: UUID
     body: Body
     is_internal: bool = Field(False, description="An internal note, visible to staff only.")
+    attachment_ids: AttachmentIds | None = None
 
     example = {"ticket_id": _TICKET, "body": "Could you send a screenshot?", "is_internal": False}
 
 
-@action("addComment", status=201, errors=(Forbidden, NotFound))
+@action("addComment", status=201, errors=(Forbidden, NotFound, AttachmentNotReady))
 def add_comment(ctx: ActionContext, payload: AddCommentIn) -> CommentOut:
     """Comment on a ticket; staff may leave internal notes (403 for anyone else)."""
     result = call(
@@ -282,7 +304,9 @@ def add_comment(ctx: ActionContext, payload: AddCommentIn) -> CommentOut:
         ticket_id=str(payload.ticket_id),
         body=payload.body,
         is_internal=payload.is_internal,
-    )
+        **({"attachment_ids": [str(i) for i in payload.attachment_ids]}
+           if payload.attachment_ids else {}),
+    )  # fmt: skip
     return CommentOut.model_validate(result)
 
 
