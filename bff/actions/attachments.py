@@ -61,7 +61,7 @@ AttachmentIds = Annotated[
         "transaction (422 attachment_not_ready names any that cannot be).",
     ),
 ]
-# Seeded demo data (supabase/seed.sql), for the documentation's examples.
+# Ids for the documentation's examples (the ticket is seeded by supabase/seed.sql).
 _TICKET = "aaaaaaaa-1000-4000-8000-000000000001"
 _ATTACHMENT = "aaaaaaaa-2000-4000-8000-000000000001"
 

@@ -406,10 +406,8 @@ create event trigger pgrst_reload_on_drop on sql_drop
 -- Hosted Supabase lets `postgres` create, change and drop policies on realtime.messages
 -- (supautils' policy_grants) and grant on it, and create nothing in `realtime`: no function, no
 -- index, no trigger, no `alter table realtime.messages`. Being a member of the table's owner lets it do more here, so
--- this trigger refuses the rest to anyone but a superuser, with the error hosted Postgres gives.
--- Altering (renaming) Realtime's functions stays allowed, as on projects whose `postgres` is still
--- a member of supabase_realtime_admin: the pgTAP suite renames realtime.send to play Realtime
--- being unavailable.
+-- this trigger refuses the rest to anyone but a superuser, with the error hosted Postgres gives,
+-- altering (say, renaming) Realtime's own functions included.
 create or replace function extensions.stand_in_guard_realtime_ddl() returns event_trigger
 language plpgsql
 set search_path = ''
@@ -440,7 +438,7 @@ begin
       when 'rule' then (select r.ev_class from pg_catalog.pg_rewrite r where r.oid = command.objid)
     end;
     if coalesce(command.schema_name, table_schema) = 'realtime' and command.command_tag not in (
-      'CREATE POLICY', 'ALTER POLICY', 'DROP POLICY', 'GRANT', 'REVOKE', 'ALTER FUNCTION'
+      'CREATE POLICY', 'ALTER POLICY', 'DROP POLICY', 'GRANT', 'REVOKE'
     ) then
       raise exception 'permission denied for schema realtime'
         using errcode = '42501',

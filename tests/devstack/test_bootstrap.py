@@ -45,6 +45,8 @@ REFUSED = {
     "execute function extensions.notify_schema_reload()",
     "creating_an_untrusted_extension": "create extension file_fdw",
     "becoming_a_superuser": "alter role postgres superuser",
+    "renaming_realtime_send": "alter function realtime.send(jsonb, text, text, boolean) "
+    "rename to send_elsewhere",
 }
 
 ALLOWED = {
@@ -93,6 +95,31 @@ def test_postgres_is_not_a_superuser_and_supabase_admin_is(stack: Stack) -> None
     assert stack.psql("select current_user || ' ' || current_setting('is_superuser');") == (
         "supabase_admin on"
     )
+
+
+# Who is a member of whom once every migration ran: what supabase/local/*.sql grants, no more.
+# Hosted Supabase (supautils) refuses a migration that grants its roles; here `createrole` would
+# let one through, so this test is what fails it. (Roles are the cluster's, not a database's.)
+BOOTSTRAP_MEMBERSHIPS = [
+    "authenticator in anon", "authenticator in authenticated", "authenticator in service_role",
+    "postgres in anon", "postgres in authenticated", "postgres in pg_monitor",
+    "postgres in pg_read_all_data", "postgres in pg_signal_backend", "postgres in service_role",
+    "postgres in supabase_realtime_admin", "postgres in supabase_storage_admin",
+    "supabase_storage_admin in authenticator",
+]  # fmt: skip
+_MEMBERSHIPS = """
+  select string_agg(m.rolname || ' in ' || r.rolname, ',' order by m.rolname, r.rolname)
+  from pg_auth_members a
+  join pg_roles r on r.oid = a.roleid
+  join pg_roles m on m.oid = a.member
+  where m.rolname in ('postgres', 'anon', 'authenticated', 'service_role', 'authenticator')
+     or r.rolname in ('anon', 'authenticated', 'service_role', 'authenticator', 'supabase_admin',
+                      'supabase_auth_admin', 'supabase_storage_admin', 'supabase_realtime_admin')
+"""
+
+
+def test_the_migrations_grant_no_role_membership(stack: Stack) -> None:
+    assert stack.psql(_MEMBERSHIPS + ";").split(",") == BOOTSTRAP_MEMBERSHIPS
 
 
 def test_realtime_messages_has_daily_partitions_from_yesterday_and_no_catch_all(
