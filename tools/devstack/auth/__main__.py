@@ -7,52 +7,12 @@ naming what is wrong; once it serves, `GET /health` answers 200.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
-from flask import Flask
-from gunicorn.app.base import BaseApplication
 
+from devstack._gunicorn import THREADS, StandInServer
 from devstack.auth._app import create_app
 from devstack.auth._settings import AuthSettings, SettingsError
-
-_THREADS = 4
-
-
-class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
-    """Gunicorn running the stand-in's app, configured here rather than from the command line."""
-
-    def __init__(self, settings: AuthSettings, bind: str, workers: int) -> None:
-        self._settings = settings
-        self._options: dict[str, Any] = {
-            "bind": bind,
-            "workers": workers,
-            "worker_class": "gthread",
-            "threads": _THREADS,
-            "graceful_timeout": 5,
-            "keepalive": 75,  # longer than the gateway keeps idle upstream connections
-            "accesslog": None,
-            "loglevel": "warning",
-            "proc_name": "devstack-auth",
-            "worker_exit": _close_database,
-        }
-        if Path("/dev/shm").is_dir():  # noqa: S108 - gunicorn's advice for its heartbeat files
-            self._options["worker_tmp_dir"] = "/dev/shm"  # noqa: S108
-        super().__init__()
-
-    def load_config(self) -> None:
-        for name, value in self._options.items():
-            self.cfg.set(name, value)
-
-    def load(self) -> Flask:
-        # Each worker builds its own app (and database pool) after the fork.
-        return create_app(self._settings, pool_size=_THREADS)
-
-
-def _close_database(server: Any, worker: Any) -> None:
-    app = getattr(worker, "wsgi", None)
-    if isinstance(app, Flask):
-        app.extensions["devstack.auth"].database.close()
 
 
 @click.command()
@@ -109,8 +69,14 @@ def main(
         settings.check()
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
-    bind = f"[{host}]:{port}" if host == "::1" else f"{host}:{port}"
-    _Gunicorn(settings, bind, workers).run()
+    StandInServer(
+        lambda: create_app(settings, pool_size=THREADS),
+        name="auth",
+        extension="devstack.auth",
+        host=host,
+        port=port,
+        workers=workers,
+    ).run()
 
 
 if __name__ == "__main__":
