@@ -21,6 +21,7 @@ from bff.actions._registry import (
     call,
     named_changes,
 )
+from bff.actions.attachments import MAX_FILE_BYTES
 from bff.errors import Conflict, Forbidden, NotFound
 
 CustomerAccess = Literal["public", "domain", "invite"]
@@ -35,6 +36,9 @@ class OrganizationOut(ActionOut):
     slug: str
     customer_access: CustomerAccess
     verified_domains: list[str]
+    attachment_size_limit_bytes: int | None = Field(
+        None, description="Largest file its tickets accept, in bytes; null: the 25 MiB cap."
+    )
     created_at: datetime
 
 
@@ -61,14 +65,23 @@ class UpdateOrganizationIn(ActionIn):
     name: Name | None = None
     customer_access: CustomerAccess | None = None
     verified_domains: list[Domain] | None = Field(None, max_length=50)
+    attachment_size_limit_bytes: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_FILE_BYTES,
+        description="Largest file its tickets accept, in bytes, at most the 25 MiB cap; null "
+        "restores the cap.",
+    )
 
+    nullable = frozenset({"attachment_size_limit_bytes"})
     identifies = frozenset({"org_id"})
     example = {"org_id": _ACME, "customer_access": "domain", "verified_domains": ["acme.test"]}
 
 
 @action("updateOrganization", errors=(Forbidden, NotFound))
 def update_organization(ctx: ActionContext, payload: UpdateOrganizationIn) -> OrganizationOut:
-    """Rename an organization or change who may submit tickets to it (admins).
+    """Rename an organization, change who may submit tickets to it, or lower its file size limit
+    (admins).
 
     Name at least one field to change. Other members of the organization get 403, everyone
     else 404.

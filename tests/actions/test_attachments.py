@@ -285,3 +285,24 @@ def test_a_nul_in_a_file_name_is_refused_clearly(act: ActAs, new_ticket: NewTick
     response = act("alice", "createAttachmentUpload", body)
     assert response.status_code == 422
     assert response.get_json()["error"]["details"]["fields"][0]["path"] == ["file_name"]
+
+
+def test_an_admin_lowers_the_organizations_file_size_limit(
+    act: ActAs, new_ticket: NewTicket, orgs: dict[str, str]
+) -> None:
+    ticket = new_ticket("alice", "acme")
+    lower = {"org_id": orgs["acme"], "attachment_size_limit_bytes": 1000}
+    assert act("agent1", "updateOrganization", lower).status_code == 403
+    changed = act("acme_admin", "updateOrganization", lower)
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["attachment_size_limit_bytes"] == 1000
+    try:
+        body = {"ticket_id": ticket["id"], "file_name": "a.pdf", "content_type": "application/pdf"}
+        refused = act("alice", "createAttachmentUpload", {**body, "size_bytes": 1001})
+        assert refused.get_json()["error"]["code"] == "attachment_too_large"
+        assert (
+            act("alice", "createAttachmentUpload", {**body, "size_bytes": 1000}).status_code == 201
+        )
+    finally:
+        restore = {"org_id": orgs["acme"], "attachment_size_limit_bytes": None}
+        assert act("acme_admin", "updateOrganization", restore).status_code == 200
