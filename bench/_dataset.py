@@ -2,9 +2,10 @@
 
 Organizations have Zipf-like sizes (weight 1/rank^1.1: the largest holds about a fifth of all
 tickets), staff and teams in proportion, many customers, realistic status and priority mixes,
-and comments. Triggers are skipped during the load (`session_replication_role = replica`), so
-the loader writes what they would (profiles, ticket numbers, counters) and then checks that every
-foreign key still holds. A `bench` schema (never exposed by PostgREST) remembers what was made.
+comments, and a few tickets with ten attached files. Triggers are skipped during the load
+(`session_replication_role = replica`), so the loader writes what they would (profiles, ticket
+numbers, counters) and then checks that every foreign key still holds. A `bench` schema (never
+exposed by PostgREST) remembers what was made.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from typing import Any
 
 import psycopg
 
-from bench._dataset_sql import CHECK_INTEGRITY, GROW_TICKETS, PREPARE, SERVICE_ROLE_GRANTS
+from bench._dataset_sql import (
+    ATTACH_FILES,
+    CHECK_INTEGRITY,
+    GROW_TICKETS,
+    PREPARE,
+    SERVICE_ROLE_GRANTS,
+)
 
 ZIPF_EXPONENT = 1.1
 
@@ -66,20 +73,38 @@ class Dataset:
             for definition in definitions:
                 connection.execute(definition)
             connection.execute("set session_replication_role = origin")
-            problems = connection.execute(CHECK_INTEGRITY).fetchall()
-            broken = [f"{name}: {count}" for name, count in problems if count]
-            if broken:
-                raise RuntimeError("generated data breaks foreign keys: " + ", ".join(broken))
+            _check_integrity(connection)
             connection.execute("select private.rebuild_ticket_stat_counts()")
             for table in (
                 "public.tickets",
                 "public.ticket_comments",
+                "public.ticket_attachments",
                 "private.ticket_counters",
                 "private.ticket_stat_counts",
             ):
                 connection.execute(f"vacuum (analyze) {table}")
             row = connection.execute("select count(*) from public.tickets").fetchone()
         return int(row[0]) if row else 0
+
+    def attach_files(self, tickets: int) -> None:
+        """Give `tickets` tickets of the largest organization ten attached files each (once).
+
+        As many others, with the same two comments and no files, are kept for comparison; see
+        `file_tickets`.
+        """
+        with self._connect() as connection:
+            connection.execute(ATTACH_FILES, {"tickets": tickets})
+            connection.execute("set session_replication_role = origin")
+            _check_integrity(connection)
+
+    def file_tickets(self, *, with_files: bool) -> list[str]:
+        """Return the tickets `attach_files` gave ten files (or, for comparison, none)."""
+        with psycopg.connect(self._db_url) as connection:
+            rows = connection.execute(
+                "select ticket_id from bench.file_tickets where with_files = %s order by ticket_id",
+                (with_files,),
+            ).fetchall()
+        return [str(row[0]) for row in rows]
 
     def staff(self, rank: int, index: int) -> Person:
         """Return staff member `index` (1 is the admin) of the organization of size rank `rank`."""
@@ -123,6 +148,14 @@ class Dataset:
         if row is None:
             raise LookupError(f"no generated user for {args}")
         return Person(str(row[0]), str(row[1]))
+
+
+def _check_integrity(connection: psycopg.Connection[Any]) -> None:
+    """Raise unless the generated rows keep every foreign key (the load bypasses them)."""
+    problems = connection.execute(CHECK_INTEGRITY).fetchall()
+    broken = [f"{name}: {count}" for name, count in problems if count]
+    if broken:
+        raise RuntimeError("generated data breaks foreign keys: " + ", ".join(broken))
 
 
 def _drop_secondary_indexes(connection: psycopg.Connection[Any]) -> list[str]:

@@ -185,4 +185,81 @@ select 'comments without ticket', count(*) from public.ticket_comments c
 union all
 select 'users without profile', count(*) from auth.users u
   where not exists (select 1 from public.profiles p where p.id = u.id)
+union all
+select 'attachments on a comment of another ticket', count(*) from public.ticket_attachments a
+  where a.comment_id is not null and not exists (
+    select 1 from public.ticket_comments c where c.id = a.comment_id and c.ticket_id = a.ticket_id)
+union all
+select 'attachments without uploader profile', count(*) from public.ticket_attachments a
+  where a.uploaded_by is not null
+    and not exists (select 1 from public.profiles p where p.id = a.uploaded_by)
+"""
+
+
+# Tickets of the largest organization with exactly two comments, both public, in pairs: the first
+# of each pair gets ten attached files (two on the ticket itself, four on each comment, as
+# create_ticket and add_comment attach them, uploaded by the comment's author), the second none.
+# Rows are written as attached, with the object names the API gives; no Storage objects (reading
+# a ticket does not touch them). The attachment_added events the product would record are not
+# written, as the load writes no history for tickets and comments either.
+ATTACH_FILES = """
+create table bench.file_tickets as
+select t.id as ticket_id, t.handling_org_id, t.user_id, t.created_at,
+  row_number() over (order by t.number) %% 2 = 1 as with_files
+from public.tickets t
+join bench.orgs o on o.org_id = t.handling_org_id and o.rank = 1
+where (select count(*) from public.ticket_comments c where c.ticket_id = t.id) = 2
+  and not exists (
+    select 1 from public.ticket_comments c where c.ticket_id = t.id and c.is_internal)
+order by t.number
+limit 2 * %(tickets)s;
+alter table bench.file_tickets add primary key (ticket_id);
+
+-- What users attach: screenshots, logs, documents, a video, an archive, mail; one name with
+-- spaces and one with non-ASCII letters, whose object keys differ from their names.
+with files (k, file_name, content_type, size_bytes) as (
+  values
+    (1, 'screenshot-login-error.png', 'image/png', 184213),
+    (2, 'browser-console.txt', 'text/plain', 3921),
+    (3, 'invoice-2026-10.pdf', 'application/pdf', 96554),
+    (4, 'export-november.csv', 'text/csv', 412870),
+    (5, 'photo of the printer.jpg', 'image/jpeg', 2310442),
+    (6, 'Bestellübersicht.xlsx',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 27104),
+    (7, 'network-trace.json', 'application/json', 1048576),
+    (8, 'screen-recording.mp4', 'video/mp4', 5822019),
+    (9, 'logs.zip', 'application/zip', 734002),
+    (10, 'reply-from-supplier.eml', 'message/rfc822', 61337)
+),
+comments as (
+  select c.id, c.ticket_id, c.author_id, c.created_at,
+    row_number() over (partition by c.ticket_id order by c.created_at, c.id) as position
+  from public.ticket_comments c
+  where c.ticket_id in (select ticket_id from bench.file_tickets where with_files)
+),
+-- Files 1-2 on the ticket itself, 3-6 on its first comment, 7-10 on its second.
+placed as (
+  select gen_random_uuid() as id, t.ticket_id, t.handling_org_id, files.*, c.id as comment_id,
+    coalesce(c.author_id, t.user_id) as uploaded_by,
+    coalesce(c.created_at, t.created_at) as attached_at,
+    private.sanitize_file_name(files.file_name) as stored_name
+  from bench.file_tickets t
+  cross join files
+  left join comments c on c.ticket_id = t.ticket_id and files.k > 2
+    and c.position = case when files.k <= 6 then 1 else 2 end
+  where t.with_files
+)
+insert into public.ticket_attachments (id, ticket_id, handling_org_id, comment_id, uploaded_by,
+  file_name, stored_name, content_type, size_bytes, object_name, status, is_internal, created_at,
+  expires_at, attached_at)
+select p.id, p.ticket_id, p.handling_org_id, p.comment_id, p.uploaded_by, p.file_name,
+  p.stored_name, p.content_type, p.size_bytes,
+  format('%%s/%%s/%%s/%%s', p.handling_org_id, p.ticket_id, p.id,
+    private.attachment_object_key(p.stored_name)),
+  'attached', false,
+  -- Registered a minute before it was attached, as a user uploads and then sends.
+  p.attached_at - interval '1 minute', p.attached_at + interval '59 minutes', p.attached_at
+from placed p;
+
+analyze bench.file_tickets, public.ticket_attachments;
 """

@@ -19,8 +19,15 @@ READ_SCENARIOS = (
 RLS_COST_SCENARIOS = ("list_tickets_status", "list_tickets_search", "ticket_stats")
 SERVICE_ROLE_SUFFIX = "_service_role"
 # Where the BFF meets its peer, the same actions as a Node server calling Supabase (the seed's
-# architecture): the writes at every client count, one listing and the stats.
-NODE_SCENARIOS = ("create_ticket", "update_ticket", "list_tickets_status", "ticket_stats")
+# architecture): the writes and the attachment upload at every client count, one listing and the
+# stats.
+NODE_SCENARIOS = (
+    "create_ticket",
+    "update_ticket",
+    "create_attachment_upload",
+    "list_tickets_status",
+    "ticket_stats",
+)
 
 
 @dataclass(frozen=True)

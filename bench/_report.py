@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bench._config import Scale
 from bench._goals import Goal
+from bench._reads import GET_TICKET_SCENARIOS
 from bench._results import Row, markdown_table, text_table
 from bench._split import BffSplit
 from bench._triggers import Amplification
@@ -40,7 +41,11 @@ class Report:
             f"{scale.batch} requests per client; rps = requests / time spent in the arm's turns",
             "sql = the function over psycopg with role and request.jwt.claims set in the "
             "transaction; *_service_role = the same as service_role (RLS bypassed)",
+            "create_attachment_upload: bff, node and postgrest+storage register the file and get "
+            "a signed upload URL from Storage (the local stand-in); postgrest and sql only "
+            "register it",
         ]
+        lines += self._file_costs()
         lines += [
             f"tickets stored at step {step:,}: {stored:,}"
             for step, stored in self.stored_tickets.items()
@@ -59,6 +64,30 @@ class Report:
         lines += [split.line() for split in self.splits]
         for label, rss in self.bff_rss_mib.items():
             lines.append(f"BFF RSS after the run, {label}: {rss:.1f} MiB")
+        return lines
+
+    def _file_costs(self) -> list[str]:
+        """Return what ten files cost get_ticket, at each size: the ratio to no files, by path."""
+        lines = []
+        for step in self.stored_tickets:
+            by_path = {
+                (row.scenario, row.path): row
+                for row in self.rows
+                if row.tickets == step and row.scenario in GET_TICKET_SCENARIOS
+            }
+            ratios = [
+                f"{path} {files.p50_ms / plain.p50_ms:.2f} / {files.p95_ms / plain.p95_ms:.2f}"
+                for (scenario, path), files in by_path.items()
+                if scenario == "get_ticket_10_files"
+                and (plain := by_path.get(("get_ticket", path))) is not None
+                and plain.p50_ms > 0
+                and plain.p95_ms > 0
+            ]
+            if ratios:
+                lines.append(
+                    f"get_ticket with 10 files / without, at {step:,} tickets, p50 / p95: "
+                    + ", ".join(ratios)
+                )
         return lines
 
     def text(self) -> str:

@@ -1,4 +1,5 @@
-"""One benchmark run: isolated stack → data → writes → triggers → reads at each size → report."""
+"""One benchmark run: isolated stack → data → writes → triggers → uploads → reads at each size →
+report."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from bench._dataset import Dataset
 from bench._goals import evaluate
 from bench._memory import gunicorn_rss
 from bench._plans import capture_plans
-from bench._reads import run_reads
+from bench._reads import FILE_TICKETS, GET_TICKET_SCENARIOS, run_reads
 from bench._report import Report
 from bench._results import Row, write_json
 from bench._stack import isolated_stack, node_actions
 from bench._triggers import run_triggers
+from bench._uploads import run_uploads
 from bench._writes import run_writes
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -87,16 +89,25 @@ def _measure(
     first = scale.ticket_steps[0]
     report.stored_tickets[first] = dataset.grow(first)
     _log(f"grown to {report.stored_tickets[first]:,} tickets", started)
+    dataset.attach_files(FILE_TICKETS)
+    _log(f"{FILE_TICKETS} tickets of the largest organization given ten files each", started)
     _add(report, run_writes(context, scale, first), started, "writes")
     rows, report.amplification, report.triggers = run_triggers(context, scale, first)
     _add(report, rows, started, "realtime triggers on/off")
+    _add(report, run_uploads(context, scale, first), started, "attachment uploads")
     for step in scale.ticket_steps:
         if step != first:
             report.stored_tickets[step] = dataset.grow(step)
             _log(f"grown to {report.stored_tickets[step]:,} tickets", started)
         _add(report, run_reads(context, scale, step), started, f"reads at {step:,}")
     RESULTS_DIR.mkdir(exist_ok=True)
-    plans = capture_plans(context.stack.db_url, context.employee, context.large_org_id)
+    file_tickets = {
+        scenario: dataset.file_tickets(with_files=with_files)[0]
+        for scenario, with_files in GET_TICKET_SCENARIOS.items()
+    }
+    plans = capture_plans(
+        context.stack.db_url, context.employee, context.large_org_id, file_tickets
+    )
     (RESULTS_DIR / "latest-plans.txt").write_text(plans)
     _log("plans of the reads written to bench/results/latest-plans.txt", started)
 
@@ -106,7 +117,7 @@ def _add(report: Report, rows: list[Row], started: float, what: str) -> None:
     _log(f"{what} done", started)
     for row in rows:
         print(
-            f"    {row.scenario:<38} {row.path:<9} c={row.clients:<3} n={row.n:<5} "
+            f"    {row.scenario:<38} {row.path:<17} c={row.clients:<3} n={row.n:<5} "
             f"p50={row.p50_ms:<8} p95={row.p95_ms:<8} rps={row.rps:<8} errors={row.errors}",
             flush=True,
         )

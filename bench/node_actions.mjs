@@ -27,6 +27,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const STATUSES = ['open', 'in_progress', 'waiting_on_customer', 'resolved', 'closed'];
 const PRIORITIES = ['low', 'medium', 'high', 'urgent'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/;
+const BUCKET = 'ticket-attachments';
 
 class ActionError extends Error {
   constructor(status, code, message) {
@@ -88,6 +90,18 @@ const LIST_FILTERS = {
     'a cursor a listing returned'), value),
 };
 
+const NEW_UPLOAD = {
+  ticket_id: uuid,
+  handling_org_id: uuid,
+  file_name: text(1000),
+  content_type: (value, field) => {
+    const type = typeof value === 'string' ? value.trim().toLowerCase() : '';
+    check(type.length <= 255 && MEDIA_TYPE.test(type), field, 'a media type such as image/png');
+    return type;
+  },
+  size_bytes: integer(1, Number.MAX_SAFE_INTEGER),
+};
+
 /** Return the body's fields, each checked; refuse unknown fields and missing `required` ones. */
 function checked(body, checks, required = []) {
   for (const name of required) check(Object.hasOwn(body, name), name, 'given');
@@ -146,6 +160,25 @@ const actions = {
   async ticketStats(supabase, body) {
     const { org_id } = checked(body, { org_id: uuid }, ['org_id']);
     return { json: await rpc(supabase, 'ticket_stats', { org_id }) };
+  },
+
+  // As the BFF does: register the file, then sign an upload URL for its object with the caller's
+  // token (Storage asks the policies on storage.objects whether the caller may upload there).
+  async createAttachmentUpload(supabase, body) {
+    const fields = checked(body, NEW_UPLOAD,
+      ['ticket_id', 'file_name', 'content_type', 'size_bytes']);
+    const attachment = await rpc(supabase, 'create_attachment_upload', fields);
+    const { data, error } = await supabase.storage.from(BUCKET)
+      .createSignedUploadUrl(attachment.object_name);
+    if (error) throw new ActionError(503, 'upstream_unavailable', error.message);
+    const upload = {
+      bucket_id: BUCKET,
+      path: data.path,
+      token: data.token,
+      signed_url: data.signedUrl,
+      expires_at: attachment.expires_at,
+    };
+    return { status: 201, json: { attachment, upload } };
   },
 };
 
