@@ -135,7 +135,7 @@ Cursor = Annotated[
 ]
 
 
-def _whole_number(value: Any) -> Any:
+def whole_number(value: Any) -> Any:
     # JSON Schema counts 3.0 as an integer, so the document cannot refuse it; neither do we.
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -147,8 +147,8 @@ MAX_INTEGER = 2_147_483_647
 Version = Annotated[
     int,
     Field(ge=1, le=MAX_INTEGER, description="The version you last read."),
-    BeforeValidator(_whole_number),
+    BeforeValidator(whole_number),
 ]
 PageSize = Annotated[
-    int, Field(ge=1, le=100, description="Items per page."), BeforeValidator(_whole_number)
+    int, Field(ge=1, le=100, description="Items per page."), BeforeValidator(whole_number)
 ]

@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from bff.actions._fields import MAX_INTEGER, Text
+from bff.actions._fields import MAX_INTEGER, Text, whole_number
 from bff.actions._registry import ActionContext, ActionIn, ActionOut, action, call
 from bff.errors import (
     ATTACHMENT_ERRORS,
@@ -117,12 +117,16 @@ class CreateAttachmentUploadIn(ActionIn):
     )
     file_name: FileName
     content_type: ContentType
-    size_bytes: int = Field(
-        ge=1,
-        le=MAX_INTEGER,
-        description=f"Bytes, as the upload will be; at most {MAX_FILE_BYTES} (25 MiB) or the "
-        "organization's lower limit, else 422 attachment_too_large.",
-    )
+    size_bytes: Annotated[
+        int,
+        Field(
+            ge=1,
+            le=MAX_INTEGER,
+            description=f"Bytes, as the upload will be; at most {MAX_FILE_BYTES} (25 MiB) or the "
+            "organization's lower limit, else 422 attachment_too_large.",
+        ),
+        BeforeValidator(whole_number),
+    ]
 
     example = {
         "ticket_id": _TICKET,

@@ -7,12 +7,12 @@ here: an admin of another organization gets 404, a member who is not admin 403.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from bff.actions._fields import Domain, Email, Name, Slug
+from bff.actions._fields import Domain, Email, Name, Slug, whole_number
 from bff.actions._registry import (
     ActionContext,
     ActionIn,
@@ -65,13 +65,16 @@ class UpdateOrganizationIn(ActionIn):
     name: Name | None = None
     customer_access: CustomerAccess | None = None
     verified_domains: list[Domain] | None = Field(None, max_length=50)
-    attachment_size_limit_bytes: int | None = Field(
-        None,
-        ge=1,
-        le=MAX_FILE_BYTES,
-        description="Largest file its tickets accept, in bytes, at most the 25 MiB cap; null "
-        "restores the cap.",
-    )
+    attachment_size_limit_bytes: Annotated[
+        int | None,
+        Field(
+            ge=1,
+            le=MAX_FILE_BYTES,
+            description="Largest file its tickets accept, in bytes, at most the 25 MiB cap; "
+            "null restores the cap.",
+        ),
+        BeforeValidator(whole_number),
+    ] = None
 
     nullable = frozenset({"attachment_size_limit_bytes"})
     identifies = frozenset({"org_id"})
