@@ -8,4 +8,4 @@ create policy "Users read the attachment files they may see"
   on storage.objects
   for select
   to authenticated
-  using (bucket_id = 'ticket-attachments' and private.can_read_attachment_object(name));
+  using (bucket_id = 'ticket-attachments' and private.can_read_attachment_object(name, version));

