@@ -5,7 +5,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(11);
+select plan(13);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set bob '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -100,6 +100,21 @@ select is(
   (select (status, purge_after = expires_at + interval '2 hours 10 minutes')::text from public.ticket_attachments
    where id = (select id from a where name = 'kept')),
   '(attached,t)', 'the unchanged file stays attached, to be looked at once more when its upload window has closed');
+
+-- 2. Concurrent comments on one ticket queue instead of deadlocking --------------------------------
+-- One session cannot race another; what it can see is that the ticket is locked FOR UPDATE before
+-- a public comment is written (tests in Python run eight commenters at once).
+select ok(
+  exists (select 1 from pg_trigger tg
+    where tg.tgrelid = 'public.ticket_comments'::regclass
+      and tg.tgfoid = to_regprocedure('private.lock_ticket_for_comment()')
+      and tg.tgtype & 2 <> 0 and tg.tgtype & 4 <> 0),
+  'a comment locks its ticket before its row is written (before insert)');
+set local role authenticated;
+set local request.jwt.claims = :'alice';
+select lives_ok(format($$select public.add_comment(%L, 'Still works')$$, :alice_ticket),
+  'commenting still works with the lock');
+reset role;
 
 select * from finish();
 rollback;
