@@ -5,7 +5,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(13);
+select plan(16);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set bob '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -115,6 +115,25 @@ set local request.jwt.claims = :'alice';
 select lives_ok(format($$select public.add_comment(%L, 'Still works')$$, :alice_ticket),
   'commenting still works with the lock');
 reset role;
+
+-- 3. A removed file's name leaves the history ------------------------------------------------------
+set local role authenticated;
+set local request.jwt.claims = :'admin';
+select public.remove_attachment((select id from a where name = 'kept')) \gset
+set local request.jwt.claims = :'alice';
+select is(
+  jsonb_path_query_array(public.get_ticket(:alice_ticket), '$.events[*] ? (@.kind == "attachment_added").new_value'),
+  (select jsonb_agg(jsonb_build_object('id', id) order by id) from a where name in ('kept', 'swapped')),
+  'the requester''s history says two files were added, by id only, once they are removed');
+set local request.jwt.claims = :'agent1';
+select ok(
+  public.get_ticket(:alice_ticket)::text not like '%kept.pdf%' and public.get_ticket(:alice_ticket)::text not like '%invoice.pdf%',
+  'staff see neither name anywhere in the ticket');
+reset role;
+select is(
+  (select count(*)::int from public.ticket_events where new_value ? 'file_name'
+     and new_value ->> 'id' in (select id::text from a where name in ('kept', 'swapped'))),
+  0, 'no event keeps the removed files'' names, whoever removed them (an admin, the purge)');
 
 select * from finish();
 rollback;
