@@ -7,7 +7,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(159);
+select plan(160);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set bob '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -444,12 +444,12 @@ select is(public.update_organization(:acme, '{"attachment_size_limit_bytes": nul
   'null'::jsonb, 'null goes back to 25 MiB');
 reset role;
 
--- 20 pending uploads per user and ticket; 100 MiB per ticket.
+-- 20 pending uploads per user (across tickets: 17_attachment_hardening.test.sql); 100 MiB per ticket.
 set local role authenticated;
 set local request.jwt.claims = :'alice';
 insert into att select format('page %s', i),
     public.create_attachment_upload((select id from a where name = 'limits_ticket'), format('page %s.png', i), 'image/png', 10)
-  from generate_series(1, 17) i;  -- with c.png and long_name: 19 of hers pending
+  from generate_series(1, 16) i;  -- with c.png, long_name and notes.txt on her other ticket: 19 of hers pending
 insert into att select 'twentieth', public.create_attachment_upload((select id from a where name = 'limits_ticket'), 'p20.png', 'image/png', 10);
 select is(pg_temp.refusal(format($$select public.create_attachment_upload(%L, 'p21.png', 'image/png', 10)$$,
     (select id from a where name = 'limits_ticket'))),
@@ -470,6 +470,8 @@ set local role authenticated;
 set local request.jwt.claims = :'alice';
 select is(public.create_attachment_upload((select id from a where name = 'limits_ticket'), 'p21.png', 'image/png', 10) ->> 'status',
   'pending', 'an expired upload counts no more');
+select is((select count(public.remove_attachment(id))::int from a where name like 'page %'), 16,
+  'removing her pending pages makes room for her next uploads');
 reset role;
 
 -- Drafts: files for a ticket still being written -----------------------------------------------

@@ -5,7 +5,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(16);
+select plan(21);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set bob '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -134,6 +134,30 @@ select is(
   (select count(*)::int from public.ticket_events where new_value ? 'file_name'
      and new_value ->> 'id' in (select id::text from a where name in ('kept', 'swapped'))),
   0, 'no event keeps the removed files'' names, whoever removed them (an admin, the purge)');
+
+-- 4. Pending uploads are bounded per user, across tickets ------------------------------------------
+-- Drafts take any fresh id: ten made-up drafts cannot hold more than 20 files or 100 MiB of hers.
+set local role authenticated;
+set local request.jwt.claims = :'bob';
+insert into att select format('bob big %s', i),
+    public.create_attachment_upload(gen_random_uuid(), format('big %s.zip', i), 'application/zip', 26214400, :acme)
+  from generate_series(1, 4) i;
+select is(pg_temp.refusal(format($$select public.create_attachment_upload(gen_random_uuid(), 'one more.zip', 'application/zip', 1, %L)$$, :acme)),
+  'PT422 pending_uploads_full size_bytes', 'a user''s pending uploads stop at 100 MiB, whatever draft ids she makes up');
+select lives_ok(format($$select public.remove_attachment(%L)$$, (select id from a where name = 'bob big 1')),
+  'removing one of them');
+select is(public.create_attachment_upload(gen_random_uuid(), 'one more.zip', 'application/zip', 1, :acme) ->> 'status', 'pending',
+  'makes room again');
+set local request.jwt.claims = :'alice';
+insert into att select format('alice small %s', i),
+    public.create_attachment_upload(gen_random_uuid(), format('small %s.png', i), 'image/png', 1, :acme)
+  from generate_series(1, 20) i;
+select is(pg_temp.refusal(format($$select public.create_attachment_upload(gen_random_uuid(), 'small 21.png', 'image/png', 1, %L)$$, :acme)),
+  'PT422 too_many_attachments ticket_id', 'a 21st pending upload is refused, even for another draft');
+set local request.jwt.claims = :'agent1';
+select is(public.create_attachment_upload(:alice_ticket, 'mine.png', 'image/png', 1) ->> 'status', 'pending',
+  'the limits are the user''s own: a colleague still uploads');
+reset role;
 
 select * from finish();
 rollback;
