@@ -5,7 +5,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(21);
+select plan(24);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set bob '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -157,6 +157,17 @@ select is(pg_temp.refusal(format($$select public.create_attachment_upload(gen_ra
 set local request.jwt.claims = :'agent1';
 select is(public.create_attachment_upload(:alice_ticket, 'mine.png', 'image/png', 1) ->> 'status', 'pending',
   'the limits are the user''s own: a colleague still uploads');
+reset role;
+
+-- 5. An idempotency key without a request hash still tells requests apart ----------------------------
+set local role authenticated;
+set local request.jwt.claims = :'alice';
+select is(public.create_ticket(:acme, 'Direct', 'From supabase-js', 'medium', 'direct-key') -> 'replayed', 'false'::jsonb,
+  'a direct caller creates a ticket with an idempotency key and no hash');
+select is(public.create_ticket(:acme, 'Direct', 'From supabase-js', 'medium', 'direct-key') -> 'replayed', 'true'::jsonb,
+  'the same request again replays it');
+select is(pg_temp.refusal(format($$select public.create_ticket(%L, 'Another', 'Something else', 'high', 'direct-key')$$, :acme)),
+  'PT422 - idempotency_key', 'another request with the same key is refused, not replayed');
 reset role;
 
 select * from finish();
