@@ -5,7 +5,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(24);
+select plan(36);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set bob '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -168,6 +168,33 @@ select is(public.create_ticket(:acme, 'Direct', 'From supabase-js', 'medium', 'd
   'the same request again replays it');
 select is(pg_temp.refusal(format($$select public.create_ticket(%L, 'Another', 'Something else', 'high', 'direct-key')$$, :acme)),
   'PT422 - idempotency_key', 'another request with the same key is refused, not replayed');
+reset role;
+
+-- 6. Hostile file names ------------------------------------------------------------------------------
+select is(private.sanitize_file_name(E'\u3164\u115f\u1160\uffa0invoice\u2800\u17b4\u17b5\u034f.pdf'), 'invoice.pdf',
+  'characters that show as blank go (Hangul fillers, blank Braille, Khmer vowels, grapheme joiner)');
+select is(private.sanitize_file_name(E'in\U000E0041\U000E007Fvoice.pdf'), 'invoice.pdf', 'tag characters go');
+select is(private.sanitize_file_name(E'\u3164'), 'file', 'a name of blanks only is "file"');
+select is(private.sanitize_file_name('con.txt'), '_con.txt', 'a Windows device name gets a leading _');
+select is(private.sanitize_file_name('LPT1'), '_LPT1', 'with or without an extension');
+select is(private.sanitize_file_name('Com9.tar.gz'), '_Com9.tar.gz', 'in any case, whatever follows the first dot');
+select is(private.sanitize_file_name('console.txt'), 'console.txt', 'a name merely starting like one is left alone');
+set local role authenticated;
+set local request.jwt.claims = :'agent1';
+select is(pg_temp.refusal(format($$select public.create_attachment_upload(%L, %L, 'application/pdf', 10)$$, :alice_ticket, E'bell\u0007.pdf')),
+  'PT422 - file_name', 'a file name with a C0 control character is refused');
+select is(pg_temp.refusal(format($$select public.create_attachment_upload(%L, %L, 'application/pdf', 10)$$, :alice_ticket, E'two\nlines.pdf')),
+  'PT422 - file_name', 'a line break too');
+select is(pg_temp.refusal(format($$select public.create_attachment_upload(%L, %L, 'application/pdf', 10)$$, :alice_ticket, E'x\u007f\u0085.pdf')),
+  'PT422 - file_name', 'DEL and C1 controls too');
+select is(
+  (select array_agg(pg_temp.refusal(format($$select public.create_attachment_upload(%L, %L, 'application/octet-stream', 10)$$, :alice_ticket, n)) order by n)
+   from unnest(array['help.chm', 'notes.one', 'query.iqy', 'sheet.slk', 'x.settingcontent-ms', 'x.library-ms', 'app.desktop',
+     'page.xht', 'page.shtm', 'x.website', 'types.ps1xml']) n),
+  array_fill('PT422 attachment_type_blocked file_name'::text, array[11]),
+  'more extensions that run or render as code are blocked');
+select is(public.create_attachment_upload(:alice_ticket, 'report.xlsb', 'application/octet-stream', 10) ->> 'status', 'pending',
+  'an ordinary binary Excel workbook is not');
 reset role;
 
 select * from finish();
