@@ -5,7 +5,7 @@
 begin;
 create extension if not exists pgtap with schema extensions;
 set local search_path = public, extensions;
-select plan(36);
+select plan(38);
 
 \set alice '{"sub":"c0000000-0000-4000-8000-000000000001","role":"authenticated"}'
 \set bob '{"sub":"c0000000-0000-4000-8000-000000000002","role":"authenticated"}'
@@ -196,6 +196,22 @@ select is(
 select is(public.create_attachment_upload(:alice_ticket, 'report.xlsb', 'application/octet-stream', 10) ->> 'status', 'pending',
   'an ordinary binary Excel workbook is not');
 reset role;
+
+-- 7. Organization changes of the wrong JSON type ----------------------------------------------------
+create temporary table org_before as select name, verified_domains from public.organizations where id = :acme;
+set local role authenticated;
+set local request.jwt.claims = :'admin';
+select is(
+  (select array_agg(pg_temp.refusal(format($$select public.update_organization(%L, %L)$$, :acme, c)) order by o)
+   from unnest(array['{"name": ["a"]}', '{"name": null}', '{"name": 7}', '{"customer_access": 5}', '{"customer_access": null}',
+     '{"verified_domains": null}', '{"verified_domains": "acme.test"}', '{"verified_domains": [1]}', '[]'])
+     with ordinality as u(c, o)),
+  array['PT422 - name', 'PT422 - name', 'PT422 - name', 'PT422 - customer_access', 'PT422 - customer_access',
+    'PT422 - verified_domains', 'PT422 - verified_domains', 'PT422 - verified_domains', 'PT422 - changes'],
+  'each field of the wrong JSON type is refused, naming it');
+reset role;
+select is((select (name, verified_domains)::text from public.organizations where id = :acme),
+  (select (name, verified_domains)::text from org_before), 'and nothing changed');
 
 select * from finish();
 rollback;
