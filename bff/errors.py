@@ -21,6 +21,7 @@ response's `X-Request-Id`, to quote when reporting a problem.
     │   ├── AttachmentTypeBlocked 422 attachment_type_blocked  an executable or script
     │   ├── TooManyAttachments    422 too_many_attachments     over 10 on a comment or ticket
     │   ├── TicketAttachmentsFull 422 ticket_attachments_full  the ticket's files pass 100 MiB
+    │   ├── PendingUploadsFull    422 pending_uploads_full     your unattached uploads pass 100 MiB
     │   └── AttachmentNotReady    422 attachment_not_ready     not yours, not pending, expired
     │                                                          or not uploaded as declared
     └── UpstreamUnavailable      503 upstream_unavailable    Supabase failed or did not answer
@@ -171,7 +172,7 @@ class AttachmentTypeBlocked(ValidationFailed):
 
 
 class TooManyAttachments(ValidationFailed):
-    """More than 10 files on one comment or ticket, or too many pending uploads."""
+    """More than 10 files on one comment or ticket, or more than 20 pending uploads of yours."""
 
     code = "too_many_attachments"
     default_message = "Too many files."
@@ -182,6 +183,13 @@ class TicketAttachmentsFull(ValidationFailed):
 
     code = "ticket_attachments_full"
     default_message = "This ticket has no room for more files."
+
+
+class PendingUploadsFull(ValidationFailed):
+    """Your uploads not yet attached, on every ticket, would exceed 100 MiB."""
+
+    code = "pending_uploads_full"
+    default_message = "Attach or remove some of your pending uploads first."
 
 
 class AttachmentNotReady(ValidationFailed):
@@ -196,6 +204,7 @@ ATTACHMENT_ERRORS: tuple[type[ValidationFailed], ...] = (
     AttachmentTypeBlocked,
     TooManyAttachments,
     TicketAttachmentsFull,
+    PendingUploadsFull,
 )
 
 

@@ -134,7 +134,7 @@ def test_openapi_lists_every_code_per_status_as_the_action_declares(
         "validation_failed", "idempotency_key_reused", "attachment_not_ready"]  # fmt: skip
     assert _codes(document, "createAttachmentUpload", "422") == [
         "validation_failed", "too_many_attachments", "attachment_too_large",
-        "attachment_type_blocked", "ticket_attachments_full"]  # fmt: skip
+        "attachment_type_blocked", "ticket_attachments_full", "pending_uploads_full"]  # fmt: skip
     assert _codes(document, "updateTicket", "409") == ["version_conflict"]
     for action in ("createTicket", "addComment", "inviteCustomer", "revokeCustomer"):
         assert _codes(document, action, "403") == ["forbidden"], action

@@ -146,8 +146,9 @@ def create_attachment_upload(
 
     Limits (each its own 422 code): 25 MiB per file or less where the organization says so
     (`attachment_too_large`), executable, script and markup types or extensions
-    (`attachment_type_blocked`), 100 MiB per ticket (`ticket_attachments_full`), 20 pending
-    uploads per ticket (`too_many_attachments`). 404 for a ticket you cannot see.
+    (`attachment_type_blocked`), 100 MiB per ticket (`ticket_attachments_full`), and per user,
+    across tickets, 20 uploads not yet attached (`too_many_attachments`) of at most 100 MiB
+    (`pending_uploads_full`). 404 for a ticket you cannot see.
     """
     params = payload.model_dump(mode="json", exclude_none=True)
     record = call(ctx, "create_attachment_upload", **params)

@@ -162,6 +162,25 @@ def test_each_limit_has_its_own_code(
     assert response.get_json()["error"]["code"] == code
 
 
+def test_a_users_pending_uploads_are_bounded_across_tickets(
+    act: ActAs, orgs: dict[str, str], stack: Stack
+) -> None:
+    """Drafts are free to name, so the bound is per user: 100 MiB not yet attached."""
+    body = {"handling_org_id": orgs["acme"], "file_name": "big.zip",
+            "content_type": "application/zip", "size_bytes": 25 * 1024 * 1024}  # fmt: skip
+    registered = []
+    try:
+        for _ in range(4):
+            answer = act("bob", "createAttachmentUpload", {**body, "ticket_id": str(uuid.uuid4())})
+            assert answer.status_code == 201, answer.get_json()
+            registered.append(answer.get_json()["attachment"]["id"])
+        refused = act("bob", "createAttachmentUpload", {**body, "ticket_id": str(uuid.uuid4())})
+        assert refused.get_json()["error"]["code"] == "pending_uploads_full"
+    finally:
+        for attachment_id in registered:
+            act("bob", "removeAttachment", {"attachment_id": attachment_id})
+
+
 def test_a_file_not_uploaded_cannot_be_attached(
     act: ActAs, upload: Upload, new_ticket: NewTicket
 ) -> None:
