@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 from postgrest.exceptions import APIError
+from storage3.exceptions import StorageApiError
 
-from bff.database import error_from_postgrest
+from bff.database import error_from_postgrest, error_from_storage
 from devstack import Stack
 
 # SQLSTATE (or PostgREST code, or what postgrest-py reports for a reply without one)
@@ -136,3 +137,16 @@ def test_every_sqlstate_the_functions_raise_is_mapped(stack: Stack) -> None:
     mapped = {state for state, _, _ in MAPPING}
     assert raised, "no errcode found: the query or the pattern is wrong"
     assert raised <= mapped, raised - mapped
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [("401", "unauthorized"), ("403", "forbidden"), ("404", "not_found"),
+     ("413", "attachment_too_large"), ("415", "attachment_type_blocked"),
+     ("500", "upstream_unavailable"), ("409", "internal_error")],
+)  # fmt: skip
+def test_storage_refusals_map_to_status_and_code(status: str, code: str) -> None:
+    """Storage puts the real status in its body (storage3 reports it as `status`)."""
+    error = error_from_storage(StorageApiError('relation "storage.secret"', "Error", status))
+    assert error.code == code
+    assert "storage.secret" not in error.message
