@@ -11,7 +11,6 @@ from postgrest import SyncPostgrestClient
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 from storage3 import SyncStorageClient
-from storage3._sync.file_api import SyncBucketProxy
 
 from bff.auth import Caller
 from bff.errors import ApiError, ValidationFailed
@@ -79,11 +78,11 @@ class ActionContext:
     upstream_ms: float = 0.0
     """Time spent waiting for PostgREST, reported in the `Server-Timing` header."""
 
-    def storage(self, bucket: str) -> SyncBucketProxy:
-        """Return the Storage API for `bucket`, acting with the caller's token."""
+    def storage(self) -> SyncStorageClient:
+        """Return Supabase Storage's client, acting with the caller's token."""
         if self.open_storage is None:
             raise RuntimeError("this context has no Storage client")
-        return self.open_storage().from_(bucket)
+        return self.open_storage()
 
 
 In = TypeVar("In", bound=ActionIn)

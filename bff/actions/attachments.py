@@ -153,7 +153,7 @@ def create_attachment_upload(
     params = payload.model_dump(mode="json", exclude_none=True)
     record = call(ctx, "create_attachment_upload", **params)
     attachment = AttachmentOut.model_validate(record)
-    signed = ctx.storage(BUCKET).create_signed_upload_url(record["object_name"])
+    signed = ctx.storage().from_(BUCKET).create_signed_upload_url(record["object_name"])
     return AttachmentUploadOut(
         attachment=attachment,
         upload=UploadOut(
@@ -191,8 +191,12 @@ def get_attachment_url(ctx: ActionContext, payload: AttachmentIdIn) -> DownloadO
     attachment = AttachmentOut.model_validate(record)
     if attachment.status != "attached":
         raise NotFound("The attachment was not found.")
-    signed = ctx.storage(BUCKET).create_signed_url(
-        record["object_name"], DOWNLOAD_URL_SECONDS, {"download": attachment.stored_name}
+    signed = (
+        ctx.storage()
+        .from_(BUCKET)
+        .create_signed_url(
+            record["object_name"], DOWNLOAD_URL_SECONDS, {"download": attachment.stored_name}
+        )
     )
     url = signed["signedURL"]
     if not url:
