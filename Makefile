@@ -14,7 +14,7 @@ DEBIAN_PACKAGES := postgresql-15 postgresql-contrib postgresql-15-pgtap \
 .PHONY: help setup system-packages dev down test lint bench
 
 help:
-	@echo "make dev    run the stack locally with demo data (Postgres, PostgREST, Auth and Realtime stand-ins, nginx, BFF)"
+	@echo "make dev    run the stack locally with demo data (Postgres, PostgREST, Auth/Realtime/Storage stand-ins, nginx, purge, BFF)"
 	@echo "make test   run every test: ruff, mypy, pytest (with pgTAP and the advisors)"
 	@echo "make bench  run the benchmark (SCALE=small for the quick one)"
 	@echo "make down   stop the local stack"

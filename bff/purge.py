@@ -53,7 +53,11 @@ class Purger:
 
     def _headers(self) -> dict[str, str]:
         key = self.service_role_key
-        return {"apikey": key, "Authorization": f"Bearer {key}"}
+        # A legacy service_role key is a JWT and goes as the bearer token too; a secret key
+        # (sb_secret_...) is not a JWT and goes as `apikey` only, as Supabase's gateway expects.
+        if key.count(".") == 2:
+            return {"apikey": key, "Authorization": f"Bearer {key}"}
+        return {"apikey": key}
 
     def _rpc(self, function: str, params: dict[str, Any]) -> Any:
         rest = SyncPostgrestClient(

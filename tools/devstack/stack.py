@@ -200,8 +200,13 @@ class Stack:
         where = {"bff": self.bff_url, "gateway": self.api_url}
         for name in reversed(_PROCESSES):
             pid = processes.running_pid(self._path(f"{name}.pid"))
-            url = where.get(name, f"{self.api_url}/{_PATHS.get(name, '')}")
-            states[name] = f"running at {url} (pid {pid})" if pid else "stopped"
+            if not pid:
+                states[name] = "stopped"
+            elif name == "purge":  # a job, not a server
+                states[name] = f"running, every {PURGE_EVERY_SECONDS} s (pid {pid})"
+            else:
+                url = where.get(name, f"{self.api_url}/{_PATHS.get(name, '')}")
+                states[name] = f"running at {url} (pid {pid})"
         return states
 
     def psql(self, sql: str, variables: dict[str, str] | None = None) -> str:
