@@ -60,6 +60,13 @@ def upload(act: ActAs, stack: Stack, http: httpx.Client) -> Upload:
     return register_and_upload
 
 
+def _comment_with(act: ActAs, who: str, ticket_id: str, attachment_id: str, **extra: Any) -> Any:
+    """addComment as `who` on the ticket, attaching one file; return the response."""
+    body = {"ticket_id": ticket_id, "body": "See the file.", "attachment_ids": [attachment_id],
+            **extra}  # fmt: skip
+    return act(who, "addComment", body)
+
+
 def _download(url: str) -> httpx.Response:
     with httpx.Client(timeout=10) as client:
         return client.get(url)
@@ -102,9 +109,7 @@ def test_a_file_on_an_internal_note_never_reaches_the_customer(
     ticket = new_ticket("alice", "acme")
     answer = upload("agent1", ticket["id"], b"internal findings", content_type="text/plain",
                     file_name="notes.txt")  # fmt: skip
-    body = {"ticket_id": ticket["id"], "body": "See file.", "is_internal": True,
-            "attachment_ids": [answer["attachment"]["id"]]}  # fmt: skip
-    note = act("agent1", "addComment", body)
+    note = _comment_with(act, "agent1", ticket["id"], answer["attachment"]["id"], is_internal=True)
     assert note.status_code == 201, note.get_json()
     assert [a["id"] for a in note.get_json()["attachments"]] == [answer["attachment"]["id"]]
 
@@ -186,15 +191,7 @@ def test_a_file_not_uploaded_cannot_be_attached(
 ) -> None:
     ticket = new_ticket("alice", "acme")
     answer = upload("alice", ticket["id"], put=False)
-    response = act(
-        "alice",
-        "addComment",
-        {
-            "ticket_id": ticket["id"],
-            "body": "Here.",
-            "attachment_ids": [answer["attachment"]["id"]],
-        },
-    )
+    response = _comment_with(act, "alice", ticket["id"], answer["attachment"]["id"])
     assert response.status_code == 422, response.get_json()
     error = response.get_json()["error"]
     assert error["code"] == "attachment_not_ready"
@@ -206,15 +203,7 @@ def test_someone_elses_upload_cannot_be_attached(
 ) -> None:
     ticket = new_ticket("alice", "acme")
     answer = upload("agent1", ticket["id"])
-    response = act(
-        "alice",
-        "addComment",
-        {
-            "ticket_id": ticket["id"],
-            "body": "Mine now.",
-            "attachment_ids": [answer["attachment"]["id"]],
-        },
-    )
+    response = _comment_with(act, "alice", ticket["id"], answer["attachment"]["id"])
     assert response.get_json()["error"]["code"] == "attachment_not_ready"
 
 
@@ -224,8 +213,7 @@ def test_removal_redacts_and_the_purge_deletes_the_object(
     ticket = new_ticket("alice", "acme")
     answer = upload("alice", ticket["id"])
     attachment_id = answer["attachment"]["id"]
-    added = act("alice", "addComment", {"ticket_id": ticket["id"], "body": "Screenshot.",
-                                        "attachment_ids": [attachment_id]})  # fmt: skip
+    added = _comment_with(act, "alice", ticket["id"], attachment_id)
     assert added.status_code == 201, added.get_json()
     # The requester may not remove an attached file; a colleague neither; the admin may.
     assert act("alice", "removeAttachment", {"attachment_id": attachment_id}).status_code == 403
@@ -281,15 +269,7 @@ def test_hostile_file_names_are_stored_and_downloaded_under_a_safe_name(
     assert answer["attachment"]["file_name"] == file_name
     assert "/" not in stored and "\\" not in stored and "\u202e" not in stored
     assert 0 < len(stored) <= 200 and not stored.startswith(".")
-    attached = act(
-        "alice",
-        "addComment",
-        {
-            "ticket_id": ticket["id"],
-            "body": "File.",
-            "attachment_ids": [answer["attachment"]["id"]],
-        },
-    )
+    attached = _comment_with(act, "alice", ticket["id"], answer["attachment"]["id"])
     assert attached.status_code == 201, attached.get_json()
     link = act("alice", "getAttachmentUrl", {"attachment_id": answer["attachment"]["id"]})
     assert link.get_json()["file_name"] == stored
