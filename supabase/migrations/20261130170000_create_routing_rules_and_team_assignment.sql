@@ -1,0 +1,200 @@
+-- Routing and assignment, the data: routing rules per organization, an assignment strategy and
+-- capacity per team, a capacity override per team member, and each staff member's availability.
+-- Everything here is readable by the organization's staff only; customers see none of it by any
+-- path (they see a ticket's team, as before). The behaviour is in
+-- 20261130170100_route_and_assign_tickets.sql, the API in 20261130170200_create_routing_api.sql.
+
+-- Availability: set by each staff member for themself (set_my_availability), per organization.
+alter table public.organization_members
+  add column availability text not null default 'available'
+    check (availability in ('available', 'away', 'offline'));
+
+comment on column public.organization_members.availability is
+  'available, away or offline; automatic assignment and claiming choose only available staff.';
+grant select (availability) on table public.organization_members to authenticated;
+
+-- Capacity: the most open tickets (open, in progress, waiting on customer) the team assigns to
+-- the member; null takes the team's default. last_assigned_seq orders round robin.
+alter table public.team_members
+  add column capacity integer check (capacity between 0 and 1000),
+  add column last_assigned_seq bigint;
+
+comment on column public.team_members.capacity is
+  'Most open tickets of this team assigned to the member (0 to 1000); null: the team''s default_capacity.';
+comment on column public.team_members.last_assigned_seq is
+  'The team''s assignment_seq when automatic assignment last chose this member; round robin picks the lowest.';
+grant select (capacity) on table public.team_members to authenticated;
+grant update (capacity) on table public.team_members to authenticated;
+
+create policy "Admins set capacities in their organizations' teams"
+  on public.team_members
+  for update
+  to authenticated
+  using (organization_id in (select private.my_admin_org_ids()))
+  with check (organization_id in (select private.my_admin_org_ids()));
+
+-- One row per team, made with the team. Locking it (select ... for update) is the team's
+-- assignment lock: every automatic assignment, claim and capacity-bound manual assignment in the
+-- team holds it, so loads are counted and changed one decision at a time.
+create table public.team_assignment_settings (
+  team_id uuid primary key,
+  organization_id uuid not null,
+  strategy text not null default 'manual' check (strategy in ('manual', 'round_robin', 'least_loaded')),
+  default_capacity integer not null default 10 check (default_capacity between 0 and 1000),
+  requeue_when_away boolean not null default false,
+  is_default boolean not null default false,
+  assignment_seq bigint not null default 0,
+  updated_at timestamptz not null default now(),
+  constraint team_assignment_settings_team_fkey foreign key (organization_id, team_id)
+    references public.teams (organization_id, id) on delete cascade
+);
+
+comment on table public.team_assignment_settings is
+  'How a team assigns its tickets: strategy, default capacity, requeue when away, whether it is the organization''s default team.';
+comment on column public.team_assignment_settings.strategy is
+  'manual (people assign), round_robin (the available member with room assigned least recently) or least_loaded (the one with the most spare capacity).';
+comment on column public.team_assignment_settings.requeue_when_away is
+  'When a member becomes away or offline, their open tickets of this team go back to its queue.';
+comment on column public.team_assignment_settings.is_default is
+  'Tickets no routing rule matches go to this team (at most one per organization).';
+comment on column public.team_assignment_settings.assignment_seq is
+  'Counts the team''s automatic assignments; orders round robin.';
+
+create unique index team_assignment_settings_default_key
+  on public.team_assignment_settings (organization_id) where is_default;
+create unique index team_assignment_settings_organization_id_team_id_key
+  on public.team_assignment_settings (organization_id, team_id);
+
+insert into public.team_assignment_settings (team_id, organization_id)
+select t.id, t.organization_id from public.teams t;
+
+create function private.create_team_assignment_settings()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  insert into public.team_assignment_settings (team_id, organization_id) values (new.id, new.organization_id);
+  return null;
+end;
+$$;
+
+comment on function private.create_team_assignment_settings() is
+  'Trigger: gives a new team its assignment settings (manual, capacity 10).';
+revoke execute on function private.create_team_assignment_settings() from public, anon, authenticated;
+
+create trigger create_assignment_settings
+  after insert on public.teams
+  for each row execute function private.create_team_assignment_settings();
+
+alter table public.team_assignment_settings enable row level security;
+revoke all on table public.team_assignment_settings from public, anon, authenticated;
+grant select (team_id, organization_id, strategy, default_capacity, requeue_when_away, is_default, updated_at)
+  on table public.team_assignment_settings to authenticated;
+grant update (strategy, default_capacity, requeue_when_away, is_default, updated_at)
+  on table public.team_assignment_settings to authenticated;
+grant all on table public.team_assignment_settings to service_role;
+
+create policy "Staff read their organizations' team assignment settings"
+  on public.team_assignment_settings
+  for select
+  to authenticated
+  using (organization_id in (select private.my_org_ids()));
+
+create policy "Admins change their organizations' team assignment settings"
+  on public.team_assignment_settings
+  for update
+  to authenticated
+  using (organization_id in (select private.my_admin_org_ids()))
+  with check (organization_id in (select private.my_admin_org_ids()));
+
+-- Routing rules: ordered per organization, first match wins. A condition left null is not
+-- checked; one given is a non-empty list, and every given condition must hold.
+create table public.routing_rules (
+  id uuid primary key default gen_random_uuid(),
+  organization_id uuid not null references public.organizations (id) on delete cascade,
+  name text not null check (char_length(btrim(name)) between 1 and 100),
+  position integer not null check (position > 0),
+  priorities text[] check (
+    cardinality(priorities) between 1 and 4
+    and priorities <@ array['low', 'medium', 'high', 'urgent']
+  ),
+  keywords text[] check (cardinality(keywords) between 1 and 20),
+  requester_domains text[] check (cardinality(requester_domains) between 1 and 20),
+  team_id uuid not null,
+  set_priority text check (set_priority in ('low', 'medium', 'high', 'urgent')),
+  version integer not null default 1,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint routing_rules_organization_id_name_key unique (organization_id, name),
+  -- Deferred so a reorder can move every position in one statement.
+  constraint routing_rules_organization_id_position_key unique (organization_id, position)
+    deferrable initially deferred,
+  -- A rule routes only to a team of its own organization; deleting the team deletes its rules.
+  constraint routing_rules_team_fkey foreign key (organization_id, team_id)
+    references public.teams (organization_id, id) on delete cascade
+);
+
+comment on table public.routing_rules is
+  'Routes new tickets to a team: the first rule, by position, whose given conditions all hold.';
+comment on column public.routing_rules.priorities is
+  'The ticket''s priority (as submitted) is one of these; null: any priority.';
+comment on column public.routing_rules.keywords is
+  'One of these is found in the subject or description the way listTickets'' search finds it; null: any text.';
+comment on column public.routing_rules.requester_domains is
+  'The requester''s email domain is one of these or a subdomain of one; null: any requester.';
+comment on column public.routing_rules.set_priority is
+  'Raise the ticket to this priority (never lowers it); null: keep it.';
+
+create index routing_rules_team_id_idx on public.routing_rules (organization_id, team_id, id);
+
+alter table public.routing_rules enable row level security;
+revoke all on table public.routing_rules from public, anon, authenticated;
+grant select, insert, update, delete on table public.routing_rules to authenticated;
+grant all on table public.routing_rules to service_role;
+
+create policy "Staff read their organizations' routing rules"
+  on public.routing_rules
+  for select
+  to authenticated
+  using (organization_id in (select private.my_org_ids()));
+
+create policy "Admins add routing rules to their organizations"
+  on public.routing_rules
+  for insert
+  to authenticated
+  with check (organization_id in (select private.my_admin_org_ids()));
+
+create policy "Admins change their organizations' routing rules"
+  on public.routing_rules
+  for update
+  to authenticated
+  using (organization_id in (select private.my_admin_org_ids()))
+  with check (organization_id in (select private.my_admin_org_ids()));
+
+create policy "Admins delete their organizations' routing rules"
+  on public.routing_rules
+  for delete
+  to authenticated
+  using (organization_id in (select private.my_admin_org_ids()));
+
+-- A team's load (its open tickets per assignee) and its queue (its open unassigned tickets,
+-- highest priority first, then longest waiting) each read one small index.
+create unique index tickets_team_load_idx
+  on public.tickets (assigned_team_id, assigned_employee_id, id)
+  where assigned_employee_id is not null and status in ('open', 'in_progress', 'waiting_on_customer');
+create unique index tickets_team_queue_idx
+  on public.tickets (assigned_team_id, priority_rank desc, created_at, id)
+  where assigned_team_id is not null and assigned_employee_id is null
+    and status in ('open', 'in_progress', 'waiting_on_customer');
+
+-- The history explains routing: which rule (or the default team) routed a ticket, and why it
+-- waits in a queue. Both are internal: requesters see the team change, as before.
+alter table public.ticket_events drop constraint ticket_events_kind_check;
+alter table public.ticket_events add constraint ticket_events_kind_check check (
+  kind in (
+    'created', 'status_changed', 'priority_changed', 'assignment_changed', 'comment_added', 'details_changed',
+    'attachment_added', 'attachment_removed', 'routed', 'queued'
+  )
+);

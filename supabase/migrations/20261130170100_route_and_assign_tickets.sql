@@ -1,0 +1,786 @@
+-- Routing and assignment, the behaviour. Every decision is made by triggers inside the
+-- transaction that creates or changes the ticket, so every path (the BFF, PostgREST, SQL) routes
+-- and assigns the same way, and a rolled-back request leaves no half-made decision.
+--
+-- * A new ticket is routed before it is stored (BEFORE INSERT): the first matching rule, else the
+--   organization's default team; if that team assigns automatically, an available member with
+--   room is chosen at once, else the ticket waits in the team's queue. The row is stored final:
+--   version 1, one ticket_created broadcast.
+-- * Capacity freed (an assigned open ticket resolved, closed, reassigned or moved; a member made
+--   available, added, or given more capacity; a strategy turned on) assigns the team's queue at
+--   once, highest priority first, then longest waiting.
+-- * Each team's decisions are serialized by its assignment lock (its team_assignment_settings
+--   row, locked FOR UPDATE), taken before any queued ticket, so loads are counted exactly and no
+--   ticket is assigned twice. Queued tickets are locked with SKIP LOCKED: a queue never waits for
+--   a ticket someone is changing (that change, holding the ticket, may be waiting for the team),
+--   so the two cannot deadlock; the change runs the queue itself once it has the team.
+-- * Changes these triggers make to tickets run at trigger depth 2 and are the database's own:
+--   the per-role checks of tickets_check_change apply to what a person asks (depth 1), not to
+--   the queue assigning a ticket because a requester closed another.
+-- * The history explains each decision: `routed` (which rule, or the default team), the public
+--   team change, `assignment_changed` with `assigned_by` (round_robin, least_loaded, claim or
+--   manual; `over_capacity` when an admin assigned past it; `reason` when the database took a
+--   ticket back), and `queued` when no one could take it.
+
+-- Open tickets count towards capacity and may wait in a queue.
+create function private.is_open_status(p_status text)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select p_status in ('open', 'in_progress', 'waiting_on_customer')
+$$;
+
+comment on function private.is_open_status(text) is
+  'Whether a ticket in this status is open work: open, in_progress or waiting_on_customer.';
+
+create function private.priority_rank(p_priority text)
+returns smallint
+language sql
+immutable
+set search_path = ''
+as $$
+  select case p_priority when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'urgent' then 4 end::smallint
+$$;
+
+comment on function private.priority_rank(text) is 'low 1, medium 2, high 3, urgent 4; null for anything else.';
+
+-- listTickets' search: every white-space separated word must occur, case-insensitively, with
+-- % _ \ matching themselves. Routing keywords match with exactly these patterns.
+create function private.search_patterns(p_q text)
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(array_agg('%' || replace(replace(replace(w, '\', '\\'), '%', '\%'), '_', '\_') || '%'), '{}')
+  from regexp_split_to_table(btrim(coalesce(p_q, '')), '\s+') w
+  where w <> ''
+$$;
+
+comment on function private.search_patterns(text) is
+  'The ILIKE patterns listTickets'' search uses for q; a text matches when it is ILIKE all of them.';
+
+-- Why the database assigned or took back a ticket, handed from the trigger that decides to the
+-- trigger that writes the history (a BEFORE INSERT trigger cannot write events: the ticket is
+-- not stored yet). Kept per ticket id in a transaction-local setting, taken once.
+create function private.note_assignment(p_ticket_id uuid, p_note jsonb)
+returns void
+language sql
+volatile
+set search_path = ''
+as $$
+  select set_config(
+    'helpdesk.assignment_notes',
+    (coalesce(nullif(current_setting('helpdesk.assignment_notes', true), '')::jsonb, '{}')
+      || jsonb_build_object(p_ticket_id::text, p_note))::text,
+    true
+  )
+$$;
+
+create function private.take_assignment_note(p_ticket_id uuid)
+returns jsonb
+language plpgsql
+volatile
+set search_path = ''
+as $$
+declare
+  v_notes jsonb := nullif(current_setting('helpdesk.assignment_notes', true), '')::jsonb;
+begin
+  if v_notes is null or not v_notes ? p_ticket_id::text then
+    return null;
+  end if;
+  perform set_config('helpdesk.assignment_notes', (v_notes - p_ticket_id::text)::text, true);
+  return v_notes -> p_ticket_id::text;
+end;
+$$;
+
+comment on function private.note_assignment(uuid, jsonb) is
+  'Leaves why a ticket is being assigned for the history trigger (transaction-local).';
+comment on function private.take_assignment_note(uuid) is
+  'Returns and forgets the note private.note_assignment left for the ticket; null if none.';
+revoke execute on function private.note_assignment(uuid, jsonb) from public, anon;
+revoke execute on function private.take_assignment_note(uuid) from public, anon;
+grant execute on function private.note_assignment(uuid, jsonb) to authenticated;
+grant execute on function private.take_assignment_note(uuid) to authenticated;
+
+-- The team's assignment lock. Returns its settings (a row of nulls for an unknown team).
+create function private.lock_team_assignment(p_team_id uuid)
+returns public.team_assignment_settings
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  select s.* from public.team_assignment_settings s where s.team_id = p_team_id for update
+$$;
+
+comment on function private.lock_team_assignment(uuid) is
+  'Takes the team''s assignment lock until the transaction ends; returns its settings.';
+revoke execute on function private.lock_team_assignment(uuid) from public, anon, authenticated;
+
+-- Each member of a team with what assignment looks at, counted from the team's load index.
+-- Runs as the caller: staff reading teamWorkload see only their organizations' teams.
+create function private.team_agents(p_team_id uuid)
+returns table (
+  user_id uuid, availability text, capacity integer, capacity_override integer,
+  open_assigned integer, last_assigned_seq bigint
+)
+language sql
+stable
+set search_path = ''
+as $$
+  select tm.user_id, m.availability, coalesce(tm.capacity, s.default_capacity), tm.capacity,
+    (
+      select count(*)::integer
+      from public.tickets t
+      where t.assigned_team_id = tm.team_id
+        and t.assigned_employee_id = tm.user_id
+        and t.status in ('open', 'in_progress', 'waiting_on_customer')
+    ),
+    tm.last_assigned_seq
+  from public.team_members tm
+  join public.team_assignment_settings s on s.team_id = tm.team_id
+  join public.organization_members m on m.organization_id = tm.organization_id and m.user_id = tm.user_id
+  where tm.team_id = p_team_id
+$$;
+
+comment on function private.team_agents(uuid) is
+  'Per member of the team: availability, capacity (override or default), open tickets assigned in the team, round-robin position.';
+revoke execute on function private.team_agents(uuid) from public, anon;
+grant execute on function private.team_agents(uuid) to authenticated;
+grant select (last_assigned_seq) on table public.team_members to authenticated;
+
+-- Whether the team may give the member one more ticket: available and below capacity, not
+-- counting p_ticket_id (the ticket being assigned, when it is already theirs).
+create function private.has_room(p_team_id uuid, p_user_id uuid, p_ticket_id uuid)
+returns boolean
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce((
+    select a.availability = 'available'
+      and a.open_assigned - (
+        select count(*)::integer from public.tickets t
+        where t.id = p_ticket_id and t.assigned_team_id = p_team_id and t.assigned_employee_id = p_user_id
+          and t.status in ('open', 'in_progress', 'waiting_on_customer')
+      ) < a.capacity
+    from private.team_agents(p_team_id) a
+    where a.user_id = p_user_id
+  ), false)
+$$;
+
+comment on function private.has_room(uuid, uuid, uuid) is
+  'Whether the member is available and below capacity in the team (not counting the given ticket).';
+revoke execute on function private.has_room(uuid, uuid, uuid) from public, anon;
+grant execute on function private.has_room(uuid, uuid, uuid) to authenticated;
+
+-- The member the strategy chooses next, or null: only available members below capacity.
+-- round_robin: the one chosen least recently; least_loaded: the most spare capacity, then the
+-- one chosen least recently. Ties end on user_id, so the choice is deterministic.
+create function private.next_assignee(p_team_id uuid, p_strategy text)
+returns uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select a.user_id
+  from private.team_agents(p_team_id) a
+  where p_strategy in ('round_robin', 'least_loaded')
+    and a.availability = 'available'
+    and a.open_assigned < a.capacity
+  order by
+    case when p_strategy = 'least_loaded' then a.capacity - a.open_assigned end desc nulls last,
+    a.last_assigned_seq nulls first,
+    a.user_id
+  limit 1
+$$;
+
+comment on function private.next_assignee(uuid, text) is
+  'The available member below capacity the strategy picks next; null for manual or when nobody has room.';
+revoke execute on function private.next_assignee(uuid, text) from public, anon, authenticated;
+
+-- Moves the team's round-robin turn past the member. Call with the team's lock held.
+create function private.take_assignment_turn(p_team_id uuid, p_user_id uuid)
+returns void
+language sql
+volatile
+security definer
+set search_path = ''
+as $$
+  with turn as (
+    update public.team_assignment_settings s
+    set assignment_seq = s.assignment_seq + 1
+    where s.team_id = p_team_id
+    returning s.assignment_seq
+  )
+  update public.team_members tm
+  set last_assigned_seq = (select turn.assignment_seq from turn)
+  where tm.team_id = p_team_id and tm.user_id = p_user_id
+$$;
+
+comment on function private.take_assignment_turn(uuid, uuid) is
+  'Records that the team just assigned a ticket to the member automatically (round-robin order).';
+revoke execute on function private.take_assignment_turn(uuid, uuid) from public, anon, authenticated;
+
+-- Assigns the team's queue while its strategy finds members with room; returns how many.
+create function private.assign_from_queue(p_team_id uuid)
+returns integer
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+declare
+  v_settings public.team_assignment_settings := private.lock_team_assignment(p_team_id);
+  v_assignee uuid;
+  v_ticket_id uuid;
+  v_assigned integer := 0;
+begin
+  if v_settings.strategy is null or v_settings.strategy = 'manual' then
+    return 0;
+  end if;
+  loop
+    -- The member first, so a team with nobody free locks no ticket.
+    v_assignee := private.next_assignee(p_team_id, v_settings.strategy);
+    exit when v_assignee is null;
+
+    select t.id into v_ticket_id
+    from public.tickets t
+    where t.assigned_team_id = p_team_id
+      and t.assigned_employee_id is null
+      and t.status in ('open', 'in_progress', 'waiting_on_customer')
+    order by t.priority_rank desc, t.created_at, t.id
+    limit 1
+    for no key update skip locked;
+    exit when v_ticket_id is null;
+
+    perform private.take_assignment_turn(p_team_id, v_assignee);
+    perform private.note_assignment(v_ticket_id, jsonb_build_object(
+      'assigned_by', v_settings.strategy, 'from_queue', true, 'system', true
+    ));
+    update public.tickets t set assigned_employee_id = v_assignee where t.id = v_ticket_id;
+    v_assigned := v_assigned + 1;
+  end loop;
+  return v_assigned;
+end;
+$$;
+
+comment on function private.assign_from_queue(uuid) is
+  'Assigns the team''s queued tickets (priority, then waiting time) while members have room; returns the count.';
+revoke execute on function private.assign_from_queue(uuid) from public, anon, authenticated;
+
+-- The first rule of the organization, by position, whose given conditions all hold.
+create function private.matching_routing_rule(
+  p_org_id uuid, p_priority text, p_text text, p_requester_id uuid
+)
+returns public.routing_rules
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  with requester as (
+    select lower(substring(u.email from '@([^@]*)$')) as domain
+    from auth.users u
+    where u.id = p_requester_id
+  )
+  select r.*
+  from public.routing_rules r
+  left join requester q on true
+  where r.organization_id = p_org_id
+    and (r.priorities is null or p_priority = any (r.priorities))
+    and (r.requester_domains is null or exists (
+      select 1 from unnest(r.requester_domains) d
+      where q.domain = d or right(q.domain, char_length(d) + 1) = '.' || d
+    ))
+    and (r.keywords is null or exists (
+      select 1 from unnest(r.keywords) k
+      where p_text ilike all (private.search_patterns(k))
+    ))
+  order by r.position
+  limit 1
+$$;
+
+comment on function private.matching_routing_rule(uuid, text, text, uuid) is
+  'The organization''s first routing rule (by position) matching the priority, text and requester; null if none.';
+revoke execute on function private.matching_routing_rule(uuid, text, text, uuid) from public, anon, authenticated;
+
+-- BEFORE INSERT: route the new ticket and assign it if its team does that automatically.
+create function private.route_new_ticket()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_rule public.routing_rules;
+  v_team_id uuid;
+  v_note jsonb;
+  v_settings public.team_assignment_settings;
+begin
+  -- A maintenance insert (service_role) that places the ticket itself is left as it is.
+  if new.assigned_team_id is not null or new.assigned_employee_id is not null then
+    return new;
+  end if;
+
+  v_rule := private.matching_routing_rule(
+    new.handling_org_id, new.priority, new.subject || ' ' || new.description, new.user_id
+  );
+  if v_rule.id is not null then
+    v_team_id := v_rule.team_id;
+    v_note := jsonb_build_object('routed_by', 'rule', 'rule_id', v_rule.id, 'rule_name', v_rule.name);
+    if private.priority_rank(v_rule.set_priority) > private.priority_rank(new.priority) then
+      v_note := v_note || jsonb_build_object('priority_from', new.priority, 'priority_to', v_rule.set_priority);
+      new.priority := v_rule.set_priority;
+    end if;
+  else
+    select s.team_id into v_team_id
+    from public.team_assignment_settings s
+    where s.organization_id = new.handling_org_id and s.is_default;
+    if v_team_id is null then
+      return new;
+    end if;
+    v_note := jsonb_build_object('routed_by', 'default_team');
+  end if;
+
+  v_settings := private.lock_team_assignment(v_team_id);
+  new.assigned_team_id := v_team_id;
+  new.assigned_employee_id := private.next_assignee(v_team_id, v_settings.strategy);
+  if new.assigned_employee_id is not null then
+    perform private.take_assignment_turn(v_team_id, new.assigned_employee_id);
+  end if;
+  perform private.note_assignment(new.id, v_note || jsonb_build_object('strategy', v_settings.strategy));
+  return new;
+end;
+$$;
+
+comment on function private.route_new_ticket() is
+  'Trigger: routes a new ticket to a team by the first matching rule or the default team, and assigns it by the team''s strategy.';
+revoke execute on function private.route_new_ticket() from public, anon, authenticated;
+
+create trigger route_new_ticket
+  before insert on public.tickets
+  for each row execute function private.route_new_ticket();
+
+-- AFTER INSERT: the history of the routing decision (after the created event).
+create function private.record_ticket_routing()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_note jsonb := private.take_assignment_note(new.id);
+  v_team_name text;
+begin
+  if v_note is null or new.assigned_team_id is null then
+    return null;
+  end if;
+  select t.name into v_team_name from public.teams t where t.id = new.assigned_team_id;
+
+  insert into public.ticket_events (ticket_id, actor_id, kind, old_value, new_value, is_internal)
+  values
+    (new.id, null, 'routed', null, jsonb_strip_nulls(jsonb_build_object(
+      'routed_by', v_note ->> 'routed_by',
+      'rule_id', v_note -> 'rule_id',
+      'rule_name', v_note -> 'rule_name',
+      'team_id', new.assigned_team_id,
+      'team_name', v_team_name,
+      'priority_from', v_note -> 'priority_from',
+      'priority_to', v_note -> 'priority_to'
+    )), true),
+    -- The team change requesters see, as when staff assign one.
+    (new.id, null, 'assignment_changed', jsonb_build_object('team_id', null, 'team_name', null),
+      jsonb_build_object('team_id', new.assigned_team_id, 'team_name', v_team_name), false);
+
+  if new.assigned_employee_id is not null then
+    insert into public.ticket_events (ticket_id, actor_id, kind, old_value, new_value, is_internal)
+    values (new.id, null, 'assignment_changed',
+      jsonb_build_object('employee_id', null, 'display_name', null),
+      jsonb_build_object(
+        'employee_id', new.assigned_employee_id,
+        'display_name', (select p.display_name from public.profiles p where p.id = new.assigned_employee_id),
+        'assigned_by', v_note ->> 'strategy'
+      ), true);
+  elsif v_note ->> 'strategy' <> 'manual' then
+    insert into public.ticket_events (ticket_id, actor_id, kind, new_value, is_internal)
+    values (new.id, null, 'queued', jsonb_build_object(
+      'team_id', new.assigned_team_id, 'team_name', v_team_name, 'reason', 'no_agent_available'
+    ), true);
+  end if;
+  return null;
+end;
+$$;
+
+comment on function private.record_ticket_routing() is
+  'Trigger: records how a new ticket was routed, assigned or queued.';
+revoke execute on function private.record_ticket_routing() from public, anon, authenticated;
+
+create trigger record_routing
+  after insert on public.tickets
+  for each row execute function private.record_ticket_routing();
+
+-- The per-role rules apply to what a person asks (trigger depth 1); changes the database's own
+-- triggers make (the queue, requeueing, a removed member's tickets) are not a person's request.
+-- As in 20261130140000_name_function_parameters_like_the_api.sql, with that condition added.
+create or replace function private.tickets_check_change(p_old public.tickets, p_new public.tickets)
+returns void
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if (select auth.uid()) is not null and pg_trigger_depth() <= 1
+    and not private.is_org_staff(p_old.handling_org_id) then
+    if p_new.priority is distinct from p_old.priority then
+      raise exception 'Only staff of the handling organization can change the priority.'
+        using errcode = 'PT403', hint = 'priority';
+    end if;
+    if p_new.assigned_team_id is distinct from p_old.assigned_team_id then
+      raise exception 'Only staff of the handling organization can assign a team.'
+        using errcode = 'PT403', hint = 'assigned_team_id';
+    end if;
+    if p_new.assigned_employee_id is distinct from p_old.assigned_employee_id
+      and not (
+        -- the assignee just left the organization: the foreign key clears the assignment
+        p_new.assigned_employee_id is null
+        and not exists (
+          select 1 from public.organization_members m
+          where m.organization_id = p_old.handling_org_id and m.user_id = p_old.assigned_employee_id
+        )
+      ) then
+      raise exception 'Only staff of the handling organization can assign an employee.'
+        using errcode = 'PT403', hint = 'assigned_employee_id';
+    end if;
+    if p_new.status is distinct from p_old.status
+      and not (
+        p_new.status = 'closed'
+        or (p_new.status = 'open' and p_old.status in ('resolved', 'closed'))
+      ) then
+      raise exception 'Requesters can only close their ticket or reopen a resolved or closed one.'
+        using errcode = 'PT403', hint = 'status';
+    end if;
+  end if;
+
+  if p_new.assigned_team_id is not null and not exists (
+    select 1 from public.teams t
+    where t.id = p_new.assigned_team_id and t.organization_id = p_new.handling_org_id
+  ) then
+    raise exception 'The team does not belong to the organization handling this ticket.'
+      using errcode = 'PT422', hint = 'assigned_team_id';
+  end if;
+
+  if p_new.assigned_employee_id is not null and not exists (
+    select 1 from public.organization_members m
+    where m.organization_id = p_new.handling_org_id and m.user_id = p_new.assigned_employee_id
+  ) then
+    raise exception 'The assignee is not staff of the organization handling this ticket.'
+      using errcode = 'PT422', hint = 'assigned_employee_id';
+  end if;
+
+  if p_new.assigned_team_id is not null and p_new.assigned_employee_id is not null and not exists (
+    select 1 from public.team_members tm
+    where tm.team_id = p_new.assigned_team_id and tm.user_id = p_new.assigned_employee_id
+  ) then
+    raise exception 'The assignee is not a member of the assigned team; assign a team member or change the team.'
+      using errcode = 'PT422', hint = 'assigned_employee_id';
+  end if;
+end;
+$$;
+
+-- BEFORE UPDATE, after before_update: a person's change to who holds a ticket, or to whether it
+-- is open, takes the teams' assignment locks (in team id order) and keeps capacity: in a team
+-- that assigns automatically, an assignee must be available and below capacity (an admin may
+-- assign anyway; the history says over_capacity), and a ticket reopened for an assignee who
+-- is not goes back to the queue.
+create function private.guard_ticket_assignment()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_team_id uuid;
+  v_strategy text;
+begin
+  if pg_trigger_depth() > 1
+    or ((new.assigned_team_id, new.assigned_employee_id) is not distinct from (old.assigned_team_id, old.assigned_employee_id)
+      and private.is_open_status(new.status) = private.is_open_status(old.status)) then
+    return new;
+  end if;
+
+  for v_team_id in
+    select distinct x from unnest(array[old.assigned_team_id, new.assigned_team_id]) x where x is not null order by x
+  loop
+    perform private.lock_team_assignment(v_team_id);
+  end loop;
+
+  if new.assigned_team_id is null or new.assigned_employee_id is null or not private.is_open_status(new.status) then
+    return new;
+  end if;
+  select s.strategy into v_strategy from public.team_assignment_settings s where s.team_id = new.assigned_team_id;
+  if v_strategy = 'manual' or private.has_room(new.assigned_team_id, new.assigned_employee_id, new.id) then
+    return new;
+  end if;
+
+  if (new.assigned_team_id, new.assigned_employee_id) is not distinct from (old.assigned_team_id, old.assigned_employee_id) then
+    -- Reopened for an assignee who is away or full: the team's queue takes it.
+    perform private.note_assignment(new.id, jsonb_build_object('system', true, 'reason', 'assignee_unavailable'));
+    new.assigned_employee_id := null;
+    return new;
+  end if;
+  if private.is_org_admin(new.handling_org_id) then
+    perform private.note_assignment(new.id, jsonb_build_object('assigned_by', 'manual', 'over_capacity', true));
+    return new;
+  end if;
+  raise exception 'The assignee is not available or has no room for another ticket of this team; an admin may assign anyway.'
+    using errcode = 'PT409', hint = 'assigned_employee_id', detail = 'assignee_unavailable';
+end;
+$$;
+
+comment on function private.guard_ticket_assignment() is
+  'Trigger: takes the teams'' assignment locks for a change of assignment or openness, and keeps capacity and availability.';
+revoke execute on function private.guard_ticket_assignment() from public, anon, authenticated;
+
+create trigger guard_assignment
+  before update of status, assigned_team_id, assigned_employee_id on public.tickets
+  for each row execute function private.guard_ticket_assignment();
+
+-- Status, priority, details and assignment changes, as in 20261123230600_create_ticket_events.sql;
+-- an employee assignment now says how it was made (assigned_by), and a change the database made
+-- (the queue, requeueing) has no actor and says why (reason).
+create or replace function private.record_ticket_changes()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_actor uuid := (select auth.uid());
+  v_old_details jsonb := '{}';
+  v_new_details jsonb := '{}';
+  v_note jsonb;
+begin
+  if new.status is distinct from old.status then
+    insert into public.ticket_events (ticket_id, actor_id, kind, old_value, new_value)
+    values (new.id, v_actor, 'status_changed',
+      jsonb_build_object('status', old.status), jsonb_build_object('status', new.status));
+  end if;
+
+  if new.priority is distinct from old.priority then
+    insert into public.ticket_events (ticket_id, actor_id, kind, old_value, new_value)
+    values (new.id, v_actor, 'priority_changed',
+      jsonb_build_object('priority', old.priority), jsonb_build_object('priority', new.priority));
+  end if;
+
+  if new.subject is distinct from old.subject then
+    v_old_details := v_old_details || jsonb_build_object('subject', old.subject);
+    v_new_details := v_new_details || jsonb_build_object('subject', new.subject);
+  end if;
+  if new.description is distinct from old.description then
+    v_old_details := v_old_details || jsonb_build_object('description', old.description);
+    v_new_details := v_new_details || jsonb_build_object('description', new.description);
+  end if;
+  if v_new_details <> '{}' then
+    insert into public.ticket_events (ticket_id, actor_id, kind, old_value, new_value)
+    values (new.id, v_actor, 'details_changed', v_old_details, v_new_details);
+  end if;
+
+  if new.assigned_team_id is distinct from old.assigned_team_id then
+    insert into public.ticket_events (ticket_id, actor_id, kind, old_value, new_value, is_internal)
+    values (
+      new.id, v_actor, 'assignment_changed',
+      jsonb_build_object(
+        'team_id', old.assigned_team_id,
+        'team_name', (select t.name from public.teams t where t.id = old.assigned_team_id)
+      ),
+      jsonb_build_object(
+        'team_id', new.assigned_team_id,
+        'team_name', (select t.name from public.teams t where t.id = new.assigned_team_id)
+      ),
+      false
+    );
+  end if;
+
+  if new.assigned_employee_id is distinct from old.assigned_employee_id then
+    v_note := coalesce(private.take_assignment_note(new.id), '{}');
+    insert into public.ticket_events (ticket_id, actor_id, kind, old_value, new_value, is_internal)
+    values (
+      new.id,
+      case when (v_note ->> 'system')::boolean then null else v_actor end,
+      'assignment_changed',
+      jsonb_build_object(
+        'employee_id', old.assigned_employee_id,
+        'display_name', (select p.display_name from public.profiles p where p.id = old.assigned_employee_id)
+      ),
+      jsonb_build_object(
+        'employee_id', new.assigned_employee_id,
+        'display_name', (select p.display_name from public.profiles p where p.id = new.assigned_employee_id)
+      ) || jsonb_strip_nulls(jsonb_build_object(
+        'assigned_by', case when new.assigned_employee_id is not null
+          then coalesce(v_note ->> 'assigned_by', 'manual') end,
+        'over_capacity', v_note -> 'over_capacity',
+        'from_queue', v_note -> 'from_queue',
+        'reason', v_note -> 'reason'
+      )),
+      true
+    );
+  end if;
+
+  return null;
+end;
+$$;
+
+-- AFTER UPDATE, after record_changes: capacity a ticket held is given to the team's queue, and a
+-- ticket that joins a queue is assigned at once when someone has room (or recorded as queued).
+create function private.assign_after_ticket_change()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_old_held boolean := old.assigned_team_id is not null and old.assigned_employee_id is not null
+    and private.is_open_status(old.status);
+  v_new_queued boolean := new.assigned_team_id is not null and new.assigned_employee_id is null
+    and private.is_open_status(new.status);
+  v_was_queued boolean := old.assigned_team_id is not distinct from new.assigned_team_id
+    and old.assigned_employee_id is null and private.is_open_status(old.status);
+  v_freed boolean;
+begin
+  v_freed := v_old_held and (
+    (new.assigned_team_id, new.assigned_employee_id) is distinct from (old.assigned_team_id, old.assigned_employee_id)
+    or not private.is_open_status(new.status)
+  );
+  if v_freed then
+    perform private.assign_from_queue(old.assigned_team_id);
+  end if;
+
+  if v_new_queued and not v_was_queued then
+    if not (v_freed and old.assigned_team_id = new.assigned_team_id) then
+      perform private.assign_from_queue(new.assigned_team_id);
+    end if;
+    if exists (
+      select 1
+      from public.tickets t
+      join public.team_assignment_settings s on s.team_id = t.assigned_team_id
+      where t.id = new.id and t.assigned_employee_id is null and s.strategy <> 'manual'
+    ) then
+      insert into public.ticket_events (ticket_id, actor_id, kind, new_value, is_internal)
+      values (new.id, null, 'queued', jsonb_build_object(
+        'team_id', new.assigned_team_id,
+        'team_name', (select t.name from public.teams t where t.id = new.assigned_team_id),
+        'reason', 'no_agent_available'
+      ), true);
+    end if;
+  end if;
+  return null;
+end;
+$$;
+
+comment on function private.assign_after_ticket_change() is
+  'Trigger: gives freed capacity to the team''s queue and assigns a ticket that joins a queue.';
+revoke execute on function private.assign_after_ticket_change() from public, anon, authenticated;
+
+create trigger route_queued_tickets
+  after update of status, assigned_team_id, assigned_employee_id on public.tickets
+  for each row
+  when (
+    old.status is distinct from new.status
+    or old.assigned_team_id is distinct from new.assigned_team_id
+    or old.assigned_employee_id is distinct from new.assigned_employee_id
+  )
+  execute function private.assign_after_ticket_change();
+
+-- A member's availability: available assigns the queues of their teams; away or offline returns
+-- their open tickets to the queue in teams that ask for it (tickets someone is changing right
+-- now are left to that change).
+create function private.apply_availability()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_team_id uuid;
+  v_settings public.team_assignment_settings;
+  v_ticket_id uuid;
+begin
+  for v_team_id in
+    select tm.team_id from public.team_members tm
+    where tm.organization_id = new.organization_id and tm.user_id = new.user_id
+    order by tm.team_id
+  loop
+    if new.availability = 'available' then
+      perform private.assign_from_queue(v_team_id);
+      continue;
+    end if;
+    v_settings := private.lock_team_assignment(v_team_id);
+    continue when not coalesce(v_settings.requeue_when_away, false);
+    for v_ticket_id in
+      select t.id from public.tickets t
+      where t.assigned_team_id = v_team_id
+        and t.assigned_employee_id = new.user_id
+        and t.status in ('open', 'in_progress', 'waiting_on_customer')
+      order by t.id
+      for no key update skip locked
+    loop
+      perform private.note_assignment(v_ticket_id, jsonb_build_object(
+        'system', true, 'reason', 'assignee_' || new.availability
+      ));
+      update public.tickets t set assigned_employee_id = null where t.id = v_ticket_id;
+    end loop;
+  end loop;
+  return null;
+end;
+$$;
+
+comment on function private.apply_availability() is
+  'Trigger: a member made available takes queued tickets; made away or offline, returns theirs where the team requeues.';
+revoke execute on function private.apply_availability() from public, anon, authenticated;
+
+create trigger apply_availability
+  after update of availability on public.organization_members
+  for each row
+  when (old.availability is distinct from new.availability)
+  execute function private.apply_availability();
+
+-- More room in a team (a member added or given more capacity, a strategy turned on, a higher
+-- default capacity) assigns its queue.
+create function private.assign_queue_of_changed_team()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.assign_from_queue(new.team_id);
+  return null;
+end;
+$$;
+
+comment on function private.assign_queue_of_changed_team() is
+  'Trigger: assigns the team''s queue after its members, capacities or strategy changed.';
+revoke execute on function private.assign_queue_of_changed_team() from public, anon, authenticated;
+
+create trigger assign_queue
+  after insert on public.team_members
+  for each row execute function private.assign_queue_of_changed_team();
+
+create trigger assign_queue_after_capacity_change
+  after update of capacity on public.team_members
+  for each row
+  when (old.capacity is distinct from new.capacity)
+  execute function private.assign_queue_of_changed_team();
+
+create trigger assign_queue
+  after update of strategy, default_capacity on public.team_assignment_settings
+  for each row
+  when (old.strategy is distinct from new.strategy or old.default_capacity is distinct from new.default_capacity)
+  execute function private.assign_queue_of_changed_team();
