@@ -25,6 +25,7 @@ from storage3.exceptions import StorageApiError
 from bff.errors import (
     ATTACHMENT_ERRORS,
     ApiError,
+    AssigneeUnavailable,
     AttachmentNotReady,
     AttachmentTooLarge,
     AttachmentTypeBlocked,
@@ -113,6 +114,8 @@ _SQLSTATE_ERRORS: dict[str, type[ApiError]] = {
 # PT422 refusals whose SQL `detail` names a finer code than validation_failed.
 _FINER_422: tuple[type[ValidationFailed], ...] = (*ATTACHMENT_ERRORS, AttachmentNotReady)
 _DETAIL_CODES: dict[str, type[ApiError]] = {kind.code: kind for kind in _FINER_422}
+# PT409 refusals whose SQL `detail` names a finer code than conflict.
+_DETAIL_409: dict[str, type[ApiError]] = {AssigneeUnavailable.code: AssigneeUnavailable}
 # Failures of the service, not of the request: the same request may well succeed shortly.
 # PGRST000-003: PostgREST cannot reach Postgres; 08: connection; 53: out of resources;
 # 57: shut down or cancelled (statement timeout); 58: system error; 40001/40P01: serialization
@@ -137,7 +140,7 @@ def error_from_postgrest(error: APIError) -> ApiError:
         message = error.message if code == "PT422" else None
         return kind.for_field(field, message or "This value is invalid.")
     if kind is VersionConflict:
-        return VersionConflict(details={"current": _json_or_none(error.details)})
+        return VersionConflict(error.message, details={"current": _json_or_none(error.details)})
     if kind is not None:
         # Our own functions write messages for people; PostgreSQL's are replaced by the default.
         return kind(error.message if code.startswith("PT") else None)
@@ -176,12 +179,15 @@ def _refine(
 ) -> type[ApiError] | None:
     """The BFF's finer code for a 409 or 422 from SQL.
 
-    A PT422 whose detail is one of the finer codes (`attachment_too_large`, ...) is that error.
+    A PT422 whose detail is one of the finer codes (`attachment_too_large`, ...) is that error,
+    and so is a PT409 whose detail is `assignee_unavailable`.
     Otherwise the input the hint names tells: the BFF checks an idempotency key's form itself, so
     a PT422 about the key can only mean it was used before with another request.
     """
     if kind is ValidationFailed and detail in _DETAIL_CODES:
         return _DETAIL_CODES[detail]
+    if kind is Conflict and detail in _DETAIL_409:
+        return _DETAIL_409[detail]
     if kind is Conflict and hint == "expected_version":
         return VersionConflict
     if kind is ValidationFailed and hint == "idempotency_key":

@@ -12,7 +12,8 @@ response's `X-Request-Id`, to quote when reporting a problem.
     ├── NotFound                 404 not_found               absent, or not visible to the caller
     ├── MethodNotAllowed         405 method_not_allowed      (with an `Allow` header)
     ├── Conflict                 409 conflict                clashes with existing data or state
-    │   └── VersionConflict      409 version_conflict        the row changed since it was read
+    │   ├── VersionConflict      409 version_conflict        the row changed since it was read
+    │   └── AssigneeUnavailable  409 assignee_unavailable    not available, or at capacity
     ├── PayloadTooLarge          413 payload_too_large       body over the byte limit
     ├── UnsupportedMediaType     415 unsupported_media_type  a body that is not application/json
     ├── ValidationFailed         422 validation_failed       details.fields lists each invalid field
@@ -118,7 +119,18 @@ class VersionConflict(Conflict):
     """The object changed since you read it; `details.current` holds it as it is now."""
 
     code = "version_conflict"
-    default_message = "The ticket was changed by someone else; reload it and try again."
+    default_message = "It was changed by someone else; reload it and try again."
+
+
+class AssigneeUnavailable(Conflict):
+    """The agent is not `available`, or already holds their capacity of the team's open tickets.
+
+    Answered to assignment in a team that assigns automatically (an admin may assign anyway) and
+    to `claimNextTicket`.
+    """
+
+    code = "assignee_unavailable"
+    default_message = "The agent is not available or has no room for another ticket of this team."
 
 
 class PayloadTooLarge(ApiError):

@@ -135,7 +135,7 @@ def test_openapi_lists_every_code_per_status_as_the_action_declares(
     assert _codes(document, "createAttachmentUpload", "422") == [
         "validation_failed", "too_many_attachments", "attachment_too_large",
         "attachment_type_blocked", "ticket_attachments_full", "pending_uploads_full"]  # fmt: skip
-    assert _codes(document, "updateTicket", "409") == ["version_conflict"]
+    assert _codes(document, "updateTicket", "409") == ["version_conflict", "assignee_unavailable"]
     for action in ("createTicket", "addComment", "inviteCustomer", "revokeCustomer"):
         assert _codes(document, action, "403") == ["forbidden"], action
     for action in ACTIONS:

@@ -1,6 +1,6 @@
 """The server actions. Importing this package registers every action in `ACTIONS`."""
 
-from bff.actions import attachments, invitations, members, organizations, tickets
+from bff.actions import attachments, invitations, members, organizations, routing, tickets
 from bff.actions._registry import ACTIONS, Action, ActionContext, ActionIn, ActionOut
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "invitations",
     "members",
     "organizations",
+    "routing",
     "tickets",
 ]

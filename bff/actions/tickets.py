@@ -24,6 +24,7 @@ from bff.actions._registry import (
 )
 from bff.actions.attachments import AttachmentIds, AttachmentRef
 from bff.errors import (
+    AssigneeUnavailable,
     AttachmentNotReady,
     Conflict,
     Forbidden,
@@ -129,14 +130,17 @@ class UpdateTicketIn(ActionIn):
     }
 
 
-@action("updateTicket", errors=(Forbidden, NotFound, VersionConflict))
+@action("updateTicket", errors=(Forbidden, NotFound, VersionConflict, AssigneeUnavailable))
 def update_ticket(ctx: ActionContext, payload: UpdateTicketIn) -> TicketOut:
     """Change the named fields of a ticket, if nobody changed it since `expected_version`.
 
     Name at least one field to change. Requesters may change the subject and description of
     their own tickets, close them, and reopen resolved or closed ones; anything else is 403.
     A stale `expected_version` answers 409 `version_conflict` with the current ticket in
-    `details.current`.
+    `details.current`. In a team that assigns automatically, an assignee who is not available or
+    is at capacity is 409 `assignee_unavailable`, unless an admin assigns (the history records
+    `over_capacity`). The answer is the ticket as stored: putting it in such a team's queue may
+    have assigned it already (a later version).
     """
     changes = named_changes(payload)
     result = call(

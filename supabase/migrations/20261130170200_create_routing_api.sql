@@ -651,7 +651,7 @@ end;
 $$;
 
 -- update_ticket: as in 20261130140000_name_function_parameters_like_the_api.sql, with two
--- changes. A change of status or assignment takes the assignment locks of the ticket's teams
+-- changes. A change of assignment or openness takes the assignment locks of the ticket's teams
 -- before the ticket's row, in the order the queue takes them, so an update never holds the
 -- ticket while waiting for a team. And the answer is read after the update: the queue may
 -- have assigned the ticket in the same transaction (a new version).
@@ -726,7 +726,10 @@ begin
     raise exception 'The ticket was not found.' using errcode = 'PT404', hint = 'ticket_id';
   end if;
 
-  if update_ticket.changes ?| array['status', 'assigned_team_id', 'assigned_employee_id'] then
+  -- Only a change of who holds the ticket, or of whether it is open, needs the teams.
+  if update_ticket.changes ?| array['assigned_team_id', 'assigned_employee_id']
+    or private.is_open_status(coalesce(update_ticket.changes ->> 'status', v_ticket.status))
+      <> private.is_open_status(v_ticket.status) then
     perform private.lock_team_assignment(s.team_id)
     from public.team_assignment_settings s
     where s.organization_id = v_ticket.handling_org_id
