@@ -109,6 +109,39 @@ create policy "Admins change their organizations' team assignment settings"
   using (organization_id in (select private.my_admin_org_ids()))
   with check (organization_id in (select private.my_admin_org_ids()));
 
+-- What a stored keyword or requester domain may be, whoever writes the rule: a keyword is 1 to
+-- 100 characters without control characters or surrounding white space (an empty one would
+-- match every ticket); a domain is a lowercase domain name (the requester's is compared
+-- lowercased).
+create function private.valid_routing_keywords(p_keywords text[])
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(bool_and(
+    k is not null and char_length(k) between 1 and 100 and k !~ '^\s|\s$' and k !~ '[[:cntrl:]]'
+  ), true)
+  from unnest(p_keywords) k
+$$;
+
+create function private.valid_routing_domains(p_domains text[])
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select coalesce(bool_and(
+    d is not null and char_length(d) <= 253 and d ~ '^([a-z0-9-]+\.)+[a-z]{2,63}$'
+  ), true)
+  from unnest(p_domains) d
+$$;
+
+comment on function private.valid_routing_keywords(text[]) is
+  'Each keyword is 1 to 100 characters, without control characters or surrounding white space.';
+comment on function private.valid_routing_domains(text[]) is
+  'Each requester domain is a lowercase domain name such as example.com.';
+
 -- Routing rules: ordered per organization, first match wins. A condition left null is not
 -- checked; one given is a non-empty list, and every given condition must hold.
 create table public.routing_rules (
@@ -120,8 +153,10 @@ create table public.routing_rules (
     cardinality(priorities) between 1 and 4
     and priorities <@ array['low', 'medium', 'high', 'urgent']
   ),
-  keywords text[] check (cardinality(keywords) between 1 and 20),
-  requester_domains text[] check (cardinality(requester_domains) between 1 and 20),
+  keywords text[] check (cardinality(keywords) between 1 and 20 and private.valid_routing_keywords(keywords)),
+  requester_domains text[] check (
+    cardinality(requester_domains) between 1 and 20 and private.valid_routing_domains(requester_domains)
+  ),
   team_id uuid not null,
   set_priority text check (set_priority in ('low', 'medium', 'high', 'urgent')),
   version integer not null default 1,
@@ -148,6 +183,41 @@ comment on column public.routing_rules.set_priority is
   'Raise the ticket to this priority (never lowers it); null: keep it.';
 
 create index routing_rules_team_id_idx on public.routing_rules (organization_id, team_id, id);
+
+-- The version and the times are the database's to keep, as on tickets, whoever writes: a change
+-- of what a rule does (name, conditions, team, set_priority) moves the version by one; a move to
+-- another position (another rule added, deleted or reordered) does not.
+create function private.routing_rules_before_write()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if tg_op = 'INSERT' then
+    new.version := 1;
+    new.created_at := now();
+    new.updated_at := now();
+  elsif new.id <> old.id or new.organization_id <> old.organization_id or new.created_at <> old.created_at then
+    raise exception 'A routing rule''s id, organization and creation time cannot change.' using errcode = 'PT422';
+  elsif (new.name, new.priorities, new.keywords, new.requester_domains, new.team_id, new.set_priority)
+    is distinct from (old.name, old.priorities, old.keywords, old.requester_domains, old.team_id, old.set_priority) then
+    new.version := old.version + 1;
+    new.updated_at := now();
+  else
+    new.version := old.version;
+    new.updated_at := old.updated_at;
+  end if;
+  return new;
+end;
+$$;
+
+comment on function private.routing_rules_before_write() is
+  'Trigger: keeps a routing rule''s version, created_at and updated_at.';
+revoke execute on function private.routing_rules_before_write() from public, anon, authenticated;
+
+create trigger before_write
+  before insert or update on public.routing_rules
+  for each row execute function private.routing_rules_before_write();
 
 alter table public.routing_rules enable row level security;
 revoke all on table public.routing_rules from public, anon, authenticated;

@@ -6,7 +6,7 @@
 --   organization's default team; if that team assigns automatically, an available member with
 --   room is chosen at once, else the ticket waits in the team's queue. The row is stored final:
 --   version 1, one ticket_created broadcast.
--- * Capacity freed (an assigned open ticket resolved, closed, reassigned or moved; a member made
+-- * Capacity freed (an assigned open ticket resolved, closed, deleted, reassigned or moved; a member made
 --   available, added, or given more capacity; a strategy turned on) assigns the team's queue at
 --   once, highest priority first, then longest waiting.
 -- * Each team's decisions are serialized by its assignment lock (its team_assignment_settings
@@ -118,6 +118,30 @@ $$;
 
 comment on function private.lock_team_assignment(uuid) is
   'Takes the team''s assignment lock until the transaction ends; returns its settings.';
+
+-- The assignment locks of several teams of one organization, in team id order (the order every
+-- path takes them in). For update_ticket, which passes the organization of a ticket the caller
+-- can read; runs as the owner because requesters cannot read team settings.
+create function private.lock_assignment_teams(p_org_id uuid, p_team_ids uuid[])
+returns void
+language plpgsql
+volatile
+security definer
+set search_path = ''
+as $$
+begin
+  perform 1
+  from public.team_assignment_settings s
+  where s.organization_id = p_org_id and s.team_id = any (p_team_ids)
+  order by s.team_id
+  for update;
+end;
+$$;
+
+comment on function private.lock_assignment_teams(uuid, uuid[]) is
+  'Takes the assignment locks of the organization''s given teams, in team id order.';
+revoke execute on function private.lock_assignment_teams(uuid, uuid[]) from public, anon;
+grant execute on function private.lock_assignment_teams(uuid, uuid[]) to authenticated;
 revoke execute on function private.lock_team_assignment(uuid) from public, anon, authenticated;
 
 -- Each member of a team with what assignment looks at, counted from the team's load index.
@@ -637,66 +661,87 @@ begin
 end;
 $$;
 
--- AFTER UPDATE, after record_changes: capacity a ticket held is given to the team's queue, and a
--- ticket that joins a queue is assigned at once when someone has room (or recorded as queued).
-create function private.assign_after_ticket_change()
+-- AFTER each UPDATE or DELETE statement (after every row's history is written): the teams where
+-- a ticket gave back its place (an assigned open ticket resolved, closed, deleted, reassigned
+-- or moved) or joined the queue assign their queues, in team id order; a ticket that joined an
+-- automatic team's queue and is still waiting is recorded as queued. Per statement, not per
+-- row: when one statement returns several tickets to a queue, the queue sees them all and
+-- assigns them in its order, after their own events.
+create function private.assign_after_ticket_changes()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  v_old_held boolean := old.assigned_team_id is not null and old.assigned_employee_id is not null
-    and private.is_open_status(old.status);
-  v_new_queued boolean := new.assigned_team_id is not null and new.assigned_employee_id is null
-    and private.is_open_status(new.status);
-  v_was_queued boolean := old.assigned_team_id is not distinct from new.assigned_team_id
-    and old.assigned_employee_id is null and private.is_open_status(old.status);
-  v_freed boolean;
+  v_team_id uuid;
 begin
-  v_freed := v_old_held and (
-    (new.assigned_team_id, new.assigned_employee_id) is distinct from (old.assigned_team_id, old.assigned_employee_id)
-    or not private.is_open_status(new.status)
-  );
-  if v_freed then
-    perform private.assign_from_queue(old.assigned_team_id);
+  if tg_op = 'DELETE' then
+    for v_team_id in
+      select distinct o.assigned_team_id
+      from old_rows o
+      where o.assigned_team_id is not null and o.assigned_employee_id is not null
+        and private.is_open_status(o.status)
+      order by 1
+    loop
+      perform private.assign_from_queue(v_team_id);
+    end loop;
+    return null;
   end if;
 
-  if v_new_queued and not v_was_queued then
-    if not (v_freed and old.assigned_team_id = new.assigned_team_id) then
-      perform private.assign_from_queue(new.assigned_team_id);
-    end if;
-    if exists (
-      select 1
-      from public.tickets t
-      join public.team_assignment_settings s on s.team_id = t.assigned_team_id
-      where t.id = new.id and t.assigned_employee_id is null and s.strategy <> 'manual'
-    ) then
-      insert into public.ticket_events (ticket_id, actor_id, kind, new_value, is_internal)
-      values (new.id, null, 'queued', jsonb_build_object(
-        'team_id', new.assigned_team_id,
-        'team_name', (select t.name from public.teams t where t.id = new.assigned_team_id),
-        'reason', 'no_agent_available'
-      ), true);
-    end if;
-  end if;
+  for v_team_id in
+    select o.assigned_team_id
+    from old_rows o
+    join new_rows n on n.id = o.id
+    where o.assigned_team_id is not null and o.assigned_employee_id is not null
+      and private.is_open_status(o.status)
+      and ((n.assigned_team_id, n.assigned_employee_id) is distinct from (o.assigned_team_id, o.assigned_employee_id)
+        or not private.is_open_status(n.status))
+    union
+    select n.assigned_team_id
+    from old_rows o
+    join new_rows n on n.id = o.id
+    where n.assigned_team_id is not null and n.assigned_employee_id is null and private.is_open_status(n.status)
+      and not (o.assigned_team_id is not distinct from n.assigned_team_id
+        and o.assigned_employee_id is null and private.is_open_status(o.status))
+    order by 1
+  loop
+    perform private.assign_from_queue(v_team_id);
+  end loop;
+
+  insert into public.ticket_events (ticket_id, actor_id, kind, new_value, is_internal)
+  select t.id, null, 'queued',
+    jsonb_build_object('team_id', t.assigned_team_id, 'team_name', team.name, 'reason', 'no_agent_available'),
+    true
+  from old_rows o
+  join new_rows n on n.id = o.id
+  join public.tickets t on t.id = n.id
+  join public.team_assignment_settings s on s.team_id = t.assigned_team_id
+  join public.teams team on team.id = t.assigned_team_id
+  where n.assigned_team_id is not null and n.assigned_employee_id is null and private.is_open_status(n.status)
+    and not (o.assigned_team_id is not distinct from n.assigned_team_id
+      and o.assigned_employee_id is null and private.is_open_status(o.status))
+    and t.assigned_team_id = n.assigned_team_id and t.assigned_employee_id is null
+    and private.is_open_status(t.status)
+    and s.strategy <> 'manual'
+  order by t.id;
   return null;
 end;
 $$;
 
-comment on function private.assign_after_ticket_change() is
-  'Trigger: gives freed capacity to the team''s queue and assigns a ticket that joins a queue.';
-revoke execute on function private.assign_after_ticket_change() from public, anon, authenticated;
+comment on function private.assign_after_ticket_changes() is
+  'Statement trigger: gives freed capacity to the teams'' queues and records tickets left waiting in one.';
+revoke execute on function private.assign_after_ticket_changes() from public, anon, authenticated;
 
 create trigger route_queued_tickets
-  after update of status, assigned_team_id, assigned_employee_id on public.tickets
-  for each row
-  when (
-    old.status is distinct from new.status
-    or old.assigned_team_id is distinct from new.assigned_team_id
-    or old.assigned_employee_id is distinct from new.assigned_employee_id
-  )
-  execute function private.assign_after_ticket_change();
+  after update on public.tickets
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function private.assign_after_ticket_changes();
+
+create trigger route_queued_tickets_after_delete
+  after delete on public.tickets
+  referencing old table as old_rows
+  for each statement execute function private.assign_after_ticket_changes();
 
 -- A member's availability: available assigns the queues of their teams; away or offline returns
 -- their open tickets to the queue in teams that ask for it (tickets someone is changing right
@@ -711,6 +756,7 @@ declare
   v_team_id uuid;
   v_settings public.team_assignment_settings;
   v_ticket_id uuid;
+  v_ticket_ids uuid[];
 begin
   for v_team_id in
     select tm.team_id from public.team_members tm
@@ -723,19 +769,22 @@ begin
     end if;
     v_settings := private.lock_team_assignment(v_team_id);
     continue when not coalesce(v_settings.requeue_when_away, false);
-    for v_ticket_id in
+    select coalesce(array_agg(x.id order by x.id), '{}') into v_ticket_ids
+    from (
       select t.id from public.tickets t
       where t.assigned_team_id = v_team_id
         and t.assigned_employee_id = new.user_id
         and t.status in ('open', 'in_progress', 'waiting_on_customer')
       order by t.id
       for no key update skip locked
-    loop
+    ) x;
+    foreach v_ticket_id in array v_ticket_ids loop
       perform private.note_assignment(v_ticket_id, jsonb_build_object(
         'system', true, 'reason', 'assignee_' || new.availability
       ));
-      update public.tickets t set assigned_employee_id = null where t.id = v_ticket_id;
     end loop;
+    -- One statement, so the queue then assigns them all in its own order.
+    update public.tickets t set assigned_employee_id = null where t.id = any (v_ticket_ids);
   end loop;
   return null;
 end;

@@ -49,7 +49,7 @@ begin
     raise exception 'conditions.% must be a list of 1 to % strings; leave it out to match any.', p_key, p_max
       using errcode = 'PT422', hint = 'conditions.' || p_key;
   end if;
-  select array_agg(btrim(e) order by o) into v_list from jsonb_array_elements_text(v_value) with ordinality x(e, o);
+  select array_agg(regexp_replace(e, '^\s+|\s+$', '', 'g') order by o) into v_list from jsonb_array_elements_text(v_value) with ordinality x(e, o);
   return v_list;
 end;
 $$;
@@ -88,18 +88,15 @@ begin
   select array_agg(distinct p order by p) into priorities from unnest(priorities) p;
 
   keywords := private.condition_list(p_conditions, 'keywords', 20);
-  if exists (select 1 from unnest(keywords) k where char_length(k) not between 1 and 100) then
-    raise exception 'Each keyword must be 1 to 100 characters long.'
+  if not private.valid_routing_keywords(keywords) then
+    raise exception 'Each keyword must be 1 to 100 characters long, without control characters.'
       using errcode = 'PT422', hint = 'conditions.keywords';
   end if;
 
   requester_domains := private.condition_list(p_conditions, 'requester_domains', 20);
   select array_agg(lower(d) order by o) into requester_domains
   from unnest(requester_domains) with ordinality x(d, o);
-  if exists (
-    select 1 from unnest(requester_domains) d
-    where char_length(d) > 253 or d !~ '^([a-z0-9-]+\.)+[a-z]{2,63}$'
-  ) then
+  if not private.valid_routing_domains(requester_domains) then
     raise exception 'Each requester domain must be a domain name such as example.com.'
       using errcode = 'PT422', hint = 'conditions.requester_domains';
   end if;
@@ -283,7 +280,7 @@ begin
   update public.routing_rules r
   set name = v_rule.name, priorities = v_rule.priorities, keywords = v_rule.keywords,
     requester_domains = v_rule.requester_domains, team_id = v_rule.team_id,
-    set_priority = v_rule.set_priority, version = r.version + 1, updated_at = now()
+    set_priority = v_rule.set_priority
   where r.id = update_routing_rule.rule_id and r.version = update_routing_rule.expected_version
   returning * into v_rule;
   if not found then
@@ -362,7 +359,7 @@ begin
       using errcode = 'PT422', hint = 'rule_ids';
   end if;
   update public.routing_rules r
-  set "position" = x.o, updated_at = now()
+  set "position" = x.o
   from unnest(reorder_routing_rules.rule_ids) with ordinality x(id, o)
   where r.id = x.id and r."position" <> x.o;
   return public.list_routing_rules(reorder_routing_rules.org_id);
@@ -730,14 +727,10 @@ begin
   if update_ticket.changes ?| array['assigned_team_id', 'assigned_employee_id']
     or private.is_open_status(coalesce(update_ticket.changes ->> 'status', v_ticket.status))
       <> private.is_open_status(v_ticket.status) then
-    perform private.lock_team_assignment(s.team_id)
-    from public.team_assignment_settings s
-    where s.organization_id = v_ticket.handling_org_id
-      and s.team_id in (
-        v_ticket.assigned_team_id,
-        case when update_ticket.changes ? 'assigned_team_id' then (update_ticket.changes ->> 'assigned_team_id')::uuid end
-      )
-    order by s.team_id;
+    perform private.lock_assignment_teams(v_ticket.handling_org_id, array[
+      v_ticket.assigned_team_id,
+      case when update_ticket.changes ? 'assigned_team_id' then (update_ticket.changes ->> 'assigned_team_id')::uuid end
+    ]);
   end if;
 
   update public.tickets t
