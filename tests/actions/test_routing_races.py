@@ -345,3 +345,81 @@ def test_concurrent_claims_take_the_queue_in_order_within_capacity(
     assert set(employee_assignments(db, claimed).values()) == {1}
     assert monitor.samples > 0 and monitor.worst <= 0
     assert deadlocks(db) == deadlocks_before
+
+
+def test_requesters_and_staff_changing_the_same_tickets_at_once_never_deadlock(
+    stack: Stack, bff: Post, db: psycopg.Connection[Any]
+) -> None:
+    team = staffed_team(stack, agents=4)
+    configure(bff, team, "round_robin", capacity=40)
+    tickets = create_tickets(bff, team, 48)
+    by_id = {agent.id: agent for agent in team.agents}
+    requester_of = {
+        ticket["id"]: next(c for c in team.customers if c.id == ticket["user_id"])
+        for ticket in tickets
+    }
+    deadlocks_before = deadlocks(db)
+
+    # The requester closes, the assignee resolves: both free the same place in the team, one of
+    # them first; the other finds the ticket changed.
+    def change(job: tuple[dict[str, Any], bool]) -> int:
+        ticket, by_requester = job
+        who = requester_of[ticket["id"]] if by_requester else by_id[ticket["assigned_employee_id"]]
+        body = {"ticket_id": ticket["id"], "expected_version": ticket["version"],
+                "status": "closed" if by_requester else "resolved"}  # fmt: skip
+        return bff(who, "updateTicket", body).status_code
+
+    jobs = [(ticket, by_requester) for ticket in tickets for by_requester in (True, False)]
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        statuses = Counter(pool.map(change, jobs))
+
+    assert statuses == {200: 48, 409: 48}
+    assert deadlocks(db) == deadlocks_before
+
+
+def session_as(stack: Stack, person: Person) -> psycopg.Connection[Any]:
+    """A database session acting as `person`, as PostgREST runs their requests."""
+    connection = psycopg.connect(stack.db_url)
+    connection.execute("set role authenticated")
+    connection.execute(
+        "select set_config('request.jwt.claims', %s, false)",
+        (f'{{"sub": "{person.id}", "role": "authenticated"}}',),
+    )
+    return connection
+
+
+def test_a_requester_waits_for_the_team_before_taking_the_ticket(stack: Stack, bff: Post) -> None:
+    """The interleaving that deadlocked: staff hold the team and then change the ticket a requester
+    is closing. The requester's update_ticket must wait for the team before it takes the ticket."""
+    team = staffed_team(stack, agents=1)
+    configure(bff, team, "round_robin", capacity=10)
+    first, second = create_tickets(bff, team, 2)
+    requester = next(c for c in team.customers if c.id == second["user_id"])
+    staff, customer = session_as(stack, team.agents[0]), session_as(stack, requester)
+    update = "select public.update_ticket(%s, %s, %s::jsonb)"
+    try:
+        # The agent resolves another ticket of the team: their transaction holds the team.
+        staff.execute(update, (first["id"], first["version"], '{"status": "resolved"}'))
+
+        def close() -> str:
+            try:
+                customer.execute(update, (second["id"], second["version"], '{"status": "closed"}'))
+                customer.commit()
+                return "closed"
+            except psycopg.Error as error:
+                customer.rollback()
+                return error.sqlstate or "?"
+
+        with ThreadPoolExecutor(1) as pool:
+            closing = pool.submit(close)
+            waiting = "select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+            with psycopg.connect(stack.db_url, autocommit=True) as watcher:
+                while watcher.execute(waiting).fetchone() == (0,) and not closing.done():
+                    pass
+            # The same agent now resolves the ticket the requester is closing, and commits.
+            staff.execute(update, (second["id"], second["version"], '{"status": "resolved"}'))
+            staff.commit()
+            assert closing.result() == "PT409"  # it changed meanwhile: no deadlock (40P01)
+    finally:
+        staff.close()
+        customer.close()
