@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 
 from bench._dataset_sql import (
+    ADD_AGENTS,
     ATTACH_FILES,
     CHECK_INTEGRITY,
     GROW_TICKETS,
@@ -96,6 +97,31 @@ class Dataset:
             connection.execute(ATTACH_FILES, {"tickets": tickets})
             connection.execute("set session_replication_role = origin")
             _check_integrity(connection)
+
+    def add_agents(self, ranks: list[int], *, team_size: int) -> None:
+        """Fill the first team of each organization of `ranks` up to `team_size` members.
+
+        The new members are employees of the organization, available, with the team's default
+        capacity and no tickets.
+        """
+        with self._connect() as connection:
+            connection.execute(ADD_AGENTS, {"ranks": ranks, "team_size": team_size})
+            connection.execute("set session_replication_role = origin")
+            _check_integrity(connection)
+            connection.execute(
+                "analyze auth.users, public.profiles, public.organization_members, "
+                "public.team_members"
+            )
+
+    def first_team(self, rank: int) -> str:
+        """Return the id of the first team of the organization of size rank `rank`."""
+        with psycopg.connect(self._db_url) as connection:
+            row = connection.execute(
+                "select team_id from bench.teams where rank = %s and t = 1", (rank,)
+            ).fetchone()
+        if row is None:
+            raise LookupError(f"no team in the organization of rank {rank}")
+        return str(row[0])
 
     def file_tickets(self, *, with_files: bool) -> list[str]:
         """Return the tickets `attach_files` gave ten files (or, for comparison, none)."""

@@ -68,8 +68,50 @@ select t.team_id, o.org_id, 'Team ' || t.t from bench.teams t join bench.orgs o 
 insert into public.team_members (team_id, user_id, organization_id)
 select s.team_id, s.user_id, o.org_id from bench.staff s join bench.orgs o using (rank);
 
+-- What the create_assignment_settings trigger would have written: manual, the default capacity.
+insert into public.team_assignment_settings (team_id, organization_id)
+select t.team_id, o.org_id from bench.teams t join bench.orgs o using (rank);
+
 analyze auth.users, public.profiles, public.organizations, public.organization_members,
-  public.teams, public.team_members, bench.orgs, bench.staff, bench.teams, bench.customers;
+  public.teams, public.team_members, public.team_assignment_settings, bench.orgs, bench.staff,
+  bench.teams, bench.customers;
+"""
+
+# Fills the first team of each organization of rank %(ranks)s up to %(team_size)s members with new
+# employees (staff numbered after the organization's own, so growing tickets never picks them).
+ADD_AGENTS = """
+insert into bench.staff (rank, j, user_id, team_id, team_t)
+select o.rank, o.staff + a, gen_random_uuid(), t.team_id, t.t
+from bench.orgs o
+join bench.teams t on t.rank = o.rank and t.t = 1
+cross join lateral generate_series(
+  1, %(team_size)s - (select count(*) from bench.staff s where s.team_id = t.team_id)::int
+) a
+where o.rank = any(%(ranks)s);
+
+create temp table added on commit drop as
+select s.*, o.org_id
+from bench.staff s join bench.orgs o using (rank)
+where s.rank = any(%(ranks)s) and s.j > o.staff
+  and not exists (select 1 from auth.users u where u.id = s.user_id);
+
+insert into auth.users (
+  id, aud, role, email, email_confirmed_at, raw_app_meta_data, raw_user_meta_data
+)
+select a.user_id, 'authenticated', 'authenticated',
+  'staff-' || a.rank || '-' || a.j || '@bench.test', now(),
+  '{"provider":"email","providers":["email"]}'::jsonb,
+  jsonb_build_object('display_name', 'Staff ' || a.rank || '-' || a.j)
+from added a;
+
+insert into public.profiles (id, display_name)
+select a.user_id, 'Staff ' || a.rank || '-' || a.j from added a;
+
+insert into public.organization_members (organization_id, user_id, role)
+select a.org_id, a.user_id, 'employee' from added a;
+
+insert into public.team_members (team_id, user_id, organization_id)
+select a.team_id, a.user_id, a.org_id from added a;
 """
 
 SERVICE_ROLE_GRANTS = """

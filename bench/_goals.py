@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench._results import Row
+from bench._results import Distribution, Row
 
 READ_SCENARIOS = (
     "list_tickets_status",
@@ -28,6 +28,10 @@ NODE_SCENARIOS = (
     "list_tickets_status",
     "ticket_stats",
 )
+# create_ticket routed by three rules to a round-robin team, and the same where nothing routes
+# (bench/_routing.py): sql path, compared at these client counts.
+ROUTING_SCENARIOS = ("create_ticket_routed", "create_ticket_unrouted")
+ROUTING_CLIENTS = (1, 32)
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,9 @@ def _goal(name: str, value: float, target: str, ok: Callable[[float], bool]) -> 
     return Goal(name, value, target, not math.isnan(value) and ok(value))
 
 
-def evaluate(rows: list[Row], largest: int) -> list[Goal]:
-    """Return every goal, evaluated on the rows (reads at the largest ticket count)."""
+def evaluate(rows: list[Row], largest: int, distribution: Distribution | None) -> list[Goal]:
+    """Return every goal, evaluated on the rows (reads at the largest ticket count) and on the
+    routed run's distribution."""
     goals = []
     # bff against each peer, on the writes: (peer, measure, clients, target, check).
     comparisons: list[tuple[str, str, int, str, Callable[[float], bool]]] = [
@@ -96,6 +101,37 @@ def evaluate(rows: list[Row], largest: int) -> list[Goal]:
             _goal(f"RLS cost of {scenario}: sql p95 authenticated / service_role at {largest:,}",
                   _ratio(rls.p95_ms, bypass.p95_ms), "<= 1.5", lambda v: v <= 1.5)
         )  # fmt: skip
+    goals += _routing_goals(rows, distribution)
     errors = float(sum(row.errors for row in rows))
     goals.append(_goal("errors, all rows", errors, "== 0", lambda v: v == 0))
+    return goals
+
+
+def _routing_goals(rows: list[Row], distribution: Distribution | None) -> list[Goal]:
+    routed, unrouted = ROUTING_SCENARIOS
+    goals = []
+    for clients in ROUTING_CLIENTS:
+        ratio = _ratio(
+            _find(rows, routed, "sql", clients, None).p50_ms,
+            _find(rows, unrouted, "sql", clients, None).p50_ms,
+        )
+        unit = "client" if clients == 1 else "clients"
+        goals.append(
+            _goal(f"create_ticket routed / unrouted sql p50 ({clients} {unit})",
+                  ratio, "<= 1.2", lambda v: v <= 1.2)
+        )  # fmt: skip
+    clients = distribution.clients if distribution is not None else ROUTING_CLIENTS[-1]
+    spread, unassigned, over = (
+        (float(distribution.spread), float(distribution.unassigned),
+         float(distribution.over_capacity))
+        if distribution is not None else (math.nan, math.nan, math.nan)
+    )  # fmt: skip
+    goals += [
+        _goal(f"round robin, {clients}-client routed run: max - min tickets per agent of a team",
+              spread, "<= 1", lambda v: v <= 1),
+        _goal(f"round robin, {clients}-client routed run: agents over capacity",
+              over, "== 0", lambda v: v == 0),
+        _goal(f"routed tickets not assigned at once ({' and '.join(map(str, ROUTING_CLIENTS))} "
+              "clients)", unassigned, "== 0", lambda v: v == 0),
+    ]  # fmt: skip
     return goals

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from bench._config import Scale
 from bench._goals import Goal
 from bench._reads import GET_TICKET_SCENARIOS
-from bench._results import Row, markdown_table, text_table
+from bench._results import Distribution, Row, markdown_table, text_table
+from bench._routing import CLIENTS_PER_ORG, TEAM_SIZE
 from bench._split import BffSplit
 from bench._triggers import Amplification
 
@@ -24,6 +25,8 @@ class Report:
     amplification: dict[str, Amplification] = field(default_factory=dict)
     bff_rss_mib: dict[str, float] = field(default_factory=dict)
     splits: list[BffSplit] = field(default_factory=list)
+    distribution: Distribution | None = None
+    """How round robin shared the 32-client routed run's tickets (bench/_routing.py)."""
     duration_s: float = 0.0
 
     def notes(self) -> list[str]:
@@ -44,8 +47,14 @@ class Report:
             "create_attachment_upload: bff, node and postgrest+storage register the file and get "
             "a signed upload URL from Storage (the local stand-in); postgrest and sql only "
             "register it",
+            f"create_ticket_routed / _unrouted: sql, {CLIENTS_PER_ORG} clients per organization; "
+            "routed: three rules (keywords and priorities fail, the requester's domain matches) "
+            f"to a round_robin team of {TEAM_SIZE} available agents; unrouted: no rules, no "
+            "default team",
         ]
         lines += self._file_costs()
+        if self.distribution is not None:
+            lines.append(self.distribution.line())
         lines += [
             f"tickets stored at step {step:,}: {stored:,}"
             for step, stored in self.stored_tickets.items()

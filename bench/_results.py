@@ -46,6 +46,40 @@ class Row:
         )
 
 
+@dataclass(frozen=True)
+class Distribution:
+    """How round robin shared one run's routed tickets among its teams' agents."""
+
+    clients: int
+    teams: int
+    agents: int
+    """Members of those teams, all available."""
+    capacity: int
+    """Each agent's capacity (the teams' default)."""
+    tickets: int
+    """Tickets of the run (warm-up included) the teams' agents were given."""
+    fewest: int
+    most: int
+    """Of those, the fewest and the most one agent was given, over all the teams."""
+    spread: int
+    """The largest, over the teams, of max - min tickets per agent of the team."""
+    unassigned: int
+    """Tickets of the routed runs that no agent of the round-robin team took at once (queued, or
+    routed elsewhere)."""
+    over_capacity: int
+    """Agents whose open tickets assigned in the team exceed their capacity, after the run."""
+
+    def line(self) -> str:
+        """Return the distribution as one line of the report."""
+        return (
+            f"round robin, {self.clients}-client routed run: {self.tickets} tickets over "
+            f"{self.agents} agents in {self.teams} teams (capacity {self.capacity} each), "
+            f"{self.fewest} to {self.most} per agent, max - min within a team {self.spread}; "
+            f"{self.unassigned} routed tickets not assigned at once (both runs), "
+            f"{self.over_capacity} agents over capacity"
+        )
+
+
 def percentile(ordered: list[float], q: float) -> float:
     """Return the q-th percentile (nearest rank) of already sorted values; NaN when empty."""
     if not ordered:

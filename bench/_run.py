@@ -1,5 +1,5 @@
-"""One benchmark run: isolated stack → data → writes → triggers → uploads → reads at each size →
-report."""
+"""One benchmark run: isolated stack → data → writes → routed creates → triggers → uploads → reads
+at each size → report."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bench._plans import capture_plans
 from bench._reads import FILE_TICKETS, GET_TICKET_SCENARIOS, run_reads
 from bench._report import Report
 from bench._results import Row, write_json
+from bench._routing import run_routing
 from bench._stack import isolated_stack, node_actions
 from bench._triggers import run_triggers
 from bench._uploads import run_uploads
@@ -58,7 +59,9 @@ def run(scale: Scale) -> int:
         report.splits = list(context.splits.values())
         report.bff_rss_mib = gunicorn_rss(stack.config.state_dir / "bff.pid")
     report.duration_s = time.monotonic() - started
-    report.goals = evaluate(report.rows, largest=scale.ticket_steps[-1])
+    report.goals = evaluate(
+        report.rows, largest=scale.ticket_steps[-1], distribution=report.distribution
+    )
     RESULTS_DIR.mkdir(exist_ok=True)
     write_json(report.rows, RESULTS_DIR / "latest.json")
     (RESULTS_DIR / "latest.md").write_text(report.markdown())
@@ -92,6 +95,9 @@ def _measure(
     dataset.attach_files(FILE_TICKETS)
     _log(f"{FILE_TICKETS} tickets of the largest organization given ten files each", started)
     _add(report, run_writes(context, scale, first), started, "writes")
+    rows, report.distribution = run_routing(context, scale, first)
+    _add(report, rows, started, "creates routed and unrouted")
+    print(f"    {report.distribution.line()}", flush=True)
     rows, report.amplification, report.triggers = run_triggers(context, scale, first)
     _add(report, rows, started, "realtime triggers on/off")
     _add(report, run_uploads(context, scale, first), started, "attachment uploads")
