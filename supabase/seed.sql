@@ -145,14 +145,10 @@ values
   ('aaaaaaaa-1000-4000-8000-000000000002', 'c0000000-0000-4000-8000-000000000001',
     'It is a LaserJet 4000 on Windows 11.', false);
 
--- Routing: Acme's Billing team takes turns (round robin, 5 open tickets each) and gets every new
--- ticket about a refund or a double charge, raised to high priority. Other tickets stay without a
--- team until staff assign one (Acme names no default team).
+-- Routing: every new Acme ticket about a refund or a double charge goes to Billing, raised to
+-- high priority. Teams assign manually (people assign or claim); setTeamAssignment turns on
+-- round robin or least loaded. Other tickets stay without a team (Acme names no default team).
 set request.jwt.claims = '{"sub":"a0000000-0000-4000-8000-000000000001","role":"authenticated"}';
-update public.team_assignment_settings
-set strategy = 'round_robin', default_capacity = 5, requeue_when_away = true
-where team_id = 'aaaaaaaa-0000-4000-8000-0000000000b1';
-
 insert into public.routing_rules (id, organization_id, name, position, keywords, team_id, set_priority)
 values ('aaaaaaaa-2000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000000',
   'Refunds to Billing', 1, array['refund', 'chargeback', 'charged twice'],

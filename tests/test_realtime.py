@@ -12,7 +12,11 @@ from typing import Any, NamedTuple
 
 import psycopg
 import pytest
+from flask.testing import FlaskClient
 
+from devstack import Stack
+
+from .actions.conftest import call, create_org
 from .conftest import ActAs, NewTicket
 
 TICKET_FIELDS = {
@@ -234,3 +238,32 @@ def test_other_organizations_tickets_go_to_their_own_topic(
         (org_topic(orgs["globex"]), "ticket_created"),
         (user_topic(user_ids["bob"]), "ticket_created"),
     ]
+
+
+def test_assignment_from_the_queue_reaches_the_org_and_the_requester(
+    stack: Stack, client: FlaskClient, db: psycopg.Connection[Any]
+) -> None:
+    org = create_org(stack)
+    setup = {"team_id": org.team_id, "strategy": "round_robin", "default_capacity": 1,
+             "requeue_when_away": False}  # fmt: skip
+    assert call(client, org.admin, "setTeamAssignment", setup).status_code == 200
+    default = {"org_id": org.id, "team_id": org.team_id}
+    assert call(client, org.admin, "setDefaultTeam", default).status_code == 200
+    body = {"handling_org_id": org.id, "subject": "Queued live", "description": "Waiting."}
+    first, second = (call(client, org.customer, "createTicket", body).get_json() for _ in "12")
+    assert (first["assigned_employee_id"], second["assigned_employee_id"]) == (
+        org.employee.id,
+        None,
+    )
+
+    # The agent resolves the first: the queue gives them the second, live.
+    resolve = {"ticket_id": first["id"], "expected_version": first["version"], "status": "resolved"}
+    response, messages = sent_during(
+        db, second["id"], lambda: call(client, org.employee, "updateTicket", resolve)
+    )
+    assert response.status_code == 200, response.get_json()
+    assert topics_and_events(messages) == [
+        (org_topic(org.id), "ticket_updated"),
+        (user_topic(org.customer.id), "ticket_updated"),
+    ]
+    assert all(m.payload["assigned_employee_id"] == org.employee.id for m in messages)
