@@ -11,10 +11,10 @@ to everyone else; a staff view answers 404 to anyone who is not staff of the org
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, SerializerFunctionWrapHandler, model_serializer
 
 from bff.actions._fields import Cursor, Domain, PageSize, Text, Version, whole_number
 from bff.actions._registry import (
@@ -69,12 +69,24 @@ class RoutingConditions(ActionIn):
     example = {"keywords": ["refund", "invoice"], "priorities": ["high", "urgent"]}
 
 
+class RoutingConditionsOut(ActionOut):
+    """The rule's conditions; a condition the rule does not check is left out."""
+
+    priorities: list[Priority] | None = None
+    keywords: list[str] | None = None
+    requester_domains: list[str] | None = None
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unchecked(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {name: value for name, value in handler(self).items() if value is not None}
+
+
 class RoutingRuleOut(ActionOut):
     id: UUID
     organization_id: UUID
     name: str
     position: int = Field(description="1 is evaluated first; the first match wins.")
-    conditions: RoutingConditions
+    conditions: RoutingConditionsOut
     team_id: UUID
     set_priority: Priority | None = Field(
         description="Raises the ticket to this priority (never lowers it); null keeps it."

@@ -17,13 +17,30 @@ grant select (availability) on table public.organization_members to authenticate
 -- the member; null takes the team's default. last_assigned_seq orders round robin.
 alter table public.team_members
   add column capacity integer check (capacity between 0 and 1000),
-  add column last_assigned_seq bigint;
+  add column last_assigned_seq bigint,
+  add column open_assigned integer not null default 0 check (open_assigned >= 0);
 
 comment on column public.team_members.capacity is
   'Most open tickets of this team assigned to the member (0 to 1000); null: the team''s default_capacity.';
+comment on column public.team_members.open_assigned is
+  'The member''s open tickets of this team, kept by triggers on tickets; what automatic assignment compares with capacity.';
 comment on column public.team_members.last_assigned_seq is
-  'The team''s assignment_seq when automatic assignment last chose this member; round robin picks the lowest.';
-grant select (capacity) on table public.team_members to authenticated;
+  'When automatic assignment last chose this member (private.assignment_turns); round robin picks the lowest.';
+
+-- Numbers the automatic assignments, so round robin knows who was chosen least recently. One
+-- sequence for every team: only the order within a team matters.
+create sequence private.assignment_turns;
+grant select (capacity, open_assigned) on table public.team_members to authenticated;
+
+update public.team_members tm
+set open_assigned = load.tickets
+from (
+  select t.assigned_team_id, t.assigned_employee_id, count(*) as tickets
+  from public.tickets t
+  where t.assigned_employee_id is not null and t.status in ('open', 'in_progress', 'waiting_on_customer')
+  group by 1, 2
+) load
+where tm.team_id = load.assigned_team_id and tm.user_id = load.assigned_employee_id;
 grant update (capacity) on table public.team_members to authenticated;
 
 create policy "Admins set capacities in their organizations' teams"
@@ -43,7 +60,6 @@ create table public.team_assignment_settings (
   default_capacity integer not null default 10 check (default_capacity between 0 and 1000),
   requeue_when_away boolean not null default false,
   is_default boolean not null default false,
-  assignment_seq bigint not null default 0,
   updated_at timestamptz not null default now(),
   constraint team_assignment_settings_team_fkey foreign key (organization_id, team_id)
     references public.teams (organization_id, id) on delete cascade
@@ -57,8 +73,6 @@ comment on column public.team_assignment_settings.requeue_when_away is
   'When a member becomes away or offline, their open tickets of this team go back to its queue.';
 comment on column public.team_assignment_settings.is_default is
   'Tickets no routing rule matches go to this team (at most one per organization).';
-comment on column public.team_assignment_settings.assignment_seq is
-  'Counts the team''s automatic assignments; orders round robin.';
 
 create unique index team_assignment_settings_default_key
   on public.team_assignment_settings (organization_id) where is_default;
@@ -110,9 +124,9 @@ create policy "Admins change their organizations' team assignment settings"
   with check (organization_id in (select private.my_admin_org_ids()));
 
 -- What a stored keyword or requester domain may be, whoever writes the rule: a keyword is 1 to
--- 100 characters without control characters or surrounding white space (an empty one would
--- match every ticket); a domain is a lowercase domain name (the requester's is compared
--- lowercased).
+-- 100 characters on one line (no control characters, no line or paragraph separators) without
+-- surrounding white space (an empty one would match every ticket), as the BFF's single-line
+-- text; a domain is a lowercase domain name (the requester's is compared lowercased).
 create function private.valid_routing_keywords(p_keywords text[])
 returns boolean
 language sql
@@ -120,7 +134,10 @@ immutable
 set search_path = ''
 as $$
   select coalesce(bool_and(
-    k is not null and char_length(k) between 1 and 100 and k !~ '^\s|\s$' and k !~ '[[:cntrl:]]'
+    k is not null and char_length(k) between 1 and 100
+    and k !~ '^[\s\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]'
+    and k !~ '[\s\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]$'
+    and k !~ '[[:cntrl:]\u0080-\u009f\u2028\u2029]'
   ), true)
   from unnest(p_keywords) k
 $$;
@@ -219,6 +236,35 @@ create trigger before_write
   before insert or update on public.routing_rules
   for each row execute function private.routing_rules_before_write();
 
+-- Positions stay 1..n, however rules go (deleteRoutingRule, a direct delete, their team deleted).
+create function private.close_routing_rule_gaps()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update public.routing_rules r
+  set "position" = ranked.n
+  from (
+    select x.id, row_number() over (partition by x.organization_id order by x."position", x.id) as n
+    from public.routing_rules x
+    where x.organization_id in (select o.organization_id from old_rows o)
+  ) ranked
+  where r.id = ranked.id and r."position" <> ranked.n;
+  return null;
+end;
+$$;
+
+comment on function private.close_routing_rule_gaps() is
+  'Statement trigger: renumbers the positions of the organizations whose rules were deleted.';
+revoke execute on function private.close_routing_rule_gaps() from public, anon, authenticated;
+
+create trigger close_gaps
+  after delete on public.routing_rules
+  referencing old table as old_rows
+  for each statement execute function private.close_routing_rule_gaps();
+
 alter table public.routing_rules enable row level security;
 revoke all on table public.routing_rules from public, anon, authenticated;
 grant select, insert, update, delete on table public.routing_rules to authenticated;
@@ -249,11 +295,8 @@ create policy "Admins delete their organizations' routing rules"
   to authenticated
   using (organization_id in (select private.my_admin_org_ids()));
 
--- A team's load (its open tickets per assignee) and its queue (its open unassigned tickets,
--- highest priority first, then longest waiting) each read one small index.
-create unique index tickets_team_load_idx
-  on public.tickets (assigned_team_id, assigned_employee_id, id)
-  where assigned_employee_id is not null and status in ('open', 'in_progress', 'waiting_on_customer');
+-- A team's queue (its open unassigned tickets, highest priority first, then longest waiting)
+-- reads one small index.
 create unique index tickets_team_queue_idx
   on public.tickets (assigned_team_id, priority_rank desc, created_at, id)
   where assigned_team_id is not null and assigned_employee_id is null

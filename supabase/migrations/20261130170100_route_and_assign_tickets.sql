@@ -25,11 +25,13 @@
 -- Open tickets count towards capacity and may wait in a queue.
 create function private.is_open_status(p_status text)
 returns boolean
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select p_status in ('open', 'in_progress', 'waiting_on_customer')
+begin
+  return p_status in ('open', 'in_progress', 'waiting_on_customer');
+end;
 $$;
 
 comment on function private.is_open_status(text) is
@@ -37,11 +39,13 @@ comment on function private.is_open_status(text) is
 
 create function private.priority_rank(p_priority text)
 returns smallint
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select case p_priority when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'urgent' then 4 end::smallint
+begin
+  return case p_priority when 'low' then 1 when 'medium' then 2 when 'high' then 3 when 'urgent' then 4 end;
+end;
 $$;
 
 comment on function private.priority_rank(text) is 'low 1, medium 2, high 3, urgent 4; null for anything else.';
@@ -50,13 +54,17 @@ comment on function private.priority_rank(text) is 'low 1, medium 2, high 3, urg
 -- % _ \ matching themselves. Routing keywords match with exactly these patterns.
 create function private.search_patterns(p_q text)
 returns text[]
-language sql
+language plpgsql
 immutable
 set search_path = ''
 as $$
-  select coalesce(array_agg('%' || replace(replace(replace(w, '\', '\\'), '%', '\%'), '_', '\_') || '%'), '{}')
-  from regexp_split_to_table(btrim(coalesce(p_q, '')), '\s+') w
-  where w <> ''
+begin
+  return (
+    select coalesce(array_agg('%' || replace(replace(replace(w, '\', '\\'), '%', '\%'), '_', '\_') || '%'), '{}')
+    from regexp_split_to_table(btrim(coalesce(p_q, '')), '\s+') w
+    where w <> ''
+  );
+end;
 $$;
 
 comment on function private.search_patterns(text) is
@@ -67,16 +75,18 @@ comment on function private.search_patterns(text) is
 -- not stored yet). Kept per ticket id in a transaction-local setting, taken once.
 create function private.note_assignment(p_ticket_id uuid, p_note jsonb)
 returns void
-language sql
+language plpgsql
 volatile
 set search_path = ''
 as $$
-  select set_config(
+begin
+  perform set_config(
     'helpdesk.assignment_notes',
     (coalesce(nullif(current_setting('helpdesk.assignment_notes', true), '')::jsonb, '{}')
       || jsonb_build_object(p_ticket_id::text, p_note))::text,
     true
-  )
+  );
+end;
 $$;
 
 create function private.take_assignment_note(p_ticket_id uuid)
@@ -106,14 +116,21 @@ grant execute on function private.note_assignment(uuid, jsonb) to authenticated;
 grant execute on function private.take_assignment_note(uuid) to authenticated;
 
 -- The team's assignment lock. Returns its settings (a row of nulls for an unknown team).
+-- The helpers on the create path are plpgsql, not SQL: SQL functions with a search_path are
+-- planned again on every call, plpgsql keeps its plans for the session.
 create function private.lock_team_assignment(p_team_id uuid)
 returns public.team_assignment_settings
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
-  select s.* from public.team_assignment_settings s where s.team_id = p_team_id for update
+declare
+  v_settings public.team_assignment_settings;
+begin
+  select s.* into v_settings from public.team_assignment_settings s where s.team_id = p_team_id for update;
+  return v_settings;
+end;
 $$;
 
 comment on function private.lock_team_assignment(uuid) is
@@ -144,8 +161,8 @@ revoke execute on function private.lock_assignment_teams(uuid, uuid[]) from publ
 grant execute on function private.lock_assignment_teams(uuid, uuid[]) to authenticated;
 revoke execute on function private.lock_team_assignment(uuid) from public, anon, authenticated;
 
--- Each member of a team with what assignment looks at, counted from the team's load index.
--- Runs as the caller: staff reading teamWorkload see only their organizations' teams.
+-- Each member of a team with what assignment looks at. Runs as the caller: staff reading
+-- teamWorkload see only their organizations' teams.
 create function private.team_agents(p_team_id uuid)
 returns table (
   user_id uuid, availability text, capacity integer, capacity_override integer,
@@ -156,14 +173,7 @@ stable
 set search_path = ''
 as $$
   select tm.user_id, m.availability, coalesce(tm.capacity, s.default_capacity), tm.capacity,
-    (
-      select count(*)::integer
-      from public.tickets t
-      where t.assigned_team_id = tm.team_id
-        and t.assigned_employee_id = tm.user_id
-        and t.status in ('open', 'in_progress', 'waiting_on_customer')
-    ),
-    tm.last_assigned_seq
+    tm.open_assigned, tm.last_assigned_seq
   from public.team_members tm
   join public.team_assignment_settings s on s.team_id = tm.team_id
   join public.organization_members m on m.organization_id = tm.organization_id and m.user_id = tm.user_id
@@ -176,25 +186,82 @@ revoke execute on function private.team_agents(uuid) from public, anon;
 grant execute on function private.team_agents(uuid) to authenticated;
 grant select (last_assigned_seq) on table public.team_members to authenticated;
 
+-- Each member's open tickets of the team (team_members.open_assigned), kept as tickets change.
+-- Every change that moves a count holds the team's assignment lock (or is the database's own,
+-- under it), so a count read under the lock is exact.
+create function private.count_team_load()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op in ('UPDATE', 'DELETE') and old.assigned_team_id is not null
+    and old.assigned_employee_id is not null and private.is_open_status(old.status) then
+    update public.team_members tm
+    set open_assigned = tm.open_assigned - 1
+    where tm.team_id = old.assigned_team_id and tm.user_id = old.assigned_employee_id;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') and new.assigned_team_id is not null
+    and new.assigned_employee_id is not null and private.is_open_status(new.status) then
+    update public.team_members tm
+    set open_assigned = tm.open_assigned + 1
+    where tm.team_id = new.assigned_team_id and tm.user_id = new.assigned_employee_id;
+  end if;
+  return null;
+end;
+$$;
+
+comment on function private.count_team_load() is
+  'Trigger: keeps team_members.open_assigned as tickets are assigned, resolved, reopened, moved or deleted.';
+revoke execute on function private.count_team_load() from public, anon, authenticated;
+
+create trigger count_team_load
+  after insert on public.tickets
+  for each row
+  when (new.assigned_team_id is not null and new.assigned_employee_id is not null)
+  execute function private.count_team_load();
+
+create trigger count_team_load_after_update
+  after update of status, assigned_team_id, assigned_employee_id on public.tickets
+  for each row
+  when (
+    old.assigned_team_id is distinct from new.assigned_team_id
+    or old.assigned_employee_id is distinct from new.assigned_employee_id
+    or (old.status in ('open', 'in_progress', 'waiting_on_customer'))
+      <> (new.status in ('open', 'in_progress', 'waiting_on_customer'))
+  )
+  execute function private.count_team_load();
+
+create trigger count_team_load_after_delete
+  after delete on public.tickets
+  for each row
+  when (old.assigned_team_id is not null and old.assigned_employee_id is not null)
+  execute function private.count_team_load();
+
 -- Whether the team may give the member one more ticket: available and below capacity, not
 -- counting p_ticket_id (the ticket being assigned, when it is already theirs).
 create function private.has_room(p_team_id uuid, p_user_id uuid, p_ticket_id uuid)
 returns boolean
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select coalesce((
-    select a.availability = 'available'
-      and a.open_assigned - (
-        select count(*)::integer from public.tickets t
+begin
+  return coalesce((
+    select m.availability = 'available'
+      and tm.open_assigned - (
+        select count(*) from public.tickets t
         where t.id = p_ticket_id and t.assigned_team_id = p_team_id and t.assigned_employee_id = p_user_id
           and t.status in ('open', 'in_progress', 'waiting_on_customer')
-      ) < a.capacity
-    from private.team_agents(p_team_id) a
-    where a.user_id = p_user_id
-  ), false)
+      ) < coalesce(tm.capacity, s.default_capacity)
+    from public.team_members tm
+    join public.team_assignment_settings s on s.team_id = tm.team_id
+    join public.organization_members m on m.organization_id = tm.organization_id and m.user_id = tm.user_id
+    where tm.team_id = p_team_id and tm.user_id = p_user_id
+  ), false);
+end;
 $$;
 
 comment on function private.has_room(uuid, uuid, uuid) is
@@ -207,21 +274,33 @@ grant execute on function private.has_room(uuid, uuid, uuid) to authenticated;
 -- one chosen least recently. Ties end on user_id, so the choice is deterministic.
 create function private.next_assignee(p_team_id uuid, p_strategy text)
 returns uuid
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select a.user_id
-  from private.team_agents(p_team_id) a
-  where p_strategy in ('round_robin', 'least_loaded')
-    and a.availability = 'available'
-    and a.open_assigned < a.capacity
+declare
+  v_user_id uuid;
+begin
+  if p_strategy not in ('round_robin', 'least_loaded') then
+    return null;
+  end if;
+  select a.user_id into v_user_id
+  from (
+    select tm.user_id, tm.last_assigned_seq, coalesce(tm.capacity, s.default_capacity) - tm.open_assigned as spare
+    from public.team_members tm
+    join public.team_assignment_settings s on s.team_id = tm.team_id
+    join public.organization_members m on m.organization_id = tm.organization_id and m.user_id = tm.user_id
+    where tm.team_id = p_team_id and m.availability = 'available'
+  ) a
+  where a.spare > 0
   order by
-    case when p_strategy = 'least_loaded' then a.capacity - a.open_assigned end desc nulls last,
+    case when p_strategy = 'least_loaded' then a.spare end desc nulls last,
     a.last_assigned_seq nulls first,
     a.user_id
-  limit 1
+  limit 1;
+  return v_user_id;
+end;
 $$;
 
 comment on function private.next_assignee(uuid, text) is
@@ -231,20 +310,16 @@ revoke execute on function private.next_assignee(uuid, text) from public, anon, 
 -- Moves the team's round-robin turn past the member. Call with the team's lock held.
 create function private.take_assignment_turn(p_team_id uuid, p_user_id uuid)
 returns void
-language sql
+language plpgsql
 volatile
 security definer
 set search_path = ''
 as $$
-  with turn as (
-    update public.team_assignment_settings s
-    set assignment_seq = s.assignment_seq + 1
-    where s.team_id = p_team_id
-    returning s.assignment_seq
-  )
+begin
   update public.team_members tm
-  set last_assigned_seq = (select turn.assignment_seq from turn)
-  where tm.team_id = p_team_id and tm.user_id = p_user_id
+  set last_assigned_seq = nextval('private.assignment_turns')
+  where tm.team_id = p_team_id and tm.user_id = p_user_id;
+end;
 $$;
 
 comment on function private.take_assignment_turn(uuid, uuid) is
@@ -303,31 +378,35 @@ create function private.matching_routing_rule(
   p_org_id uuid, p_priority text, p_text text, p_requester_id uuid
 )
 returns public.routing_rules
-language sql
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  with requester as (
-    select lower(substring(u.email from '@([^@]*)$')) as domain
-    from auth.users u
-    where u.id = p_requester_id
-  )
-  select r.*
+declare
+  v_rule public.routing_rules;
+  v_domain text;
+begin
+  if not exists (select 1 from public.routing_rules r where r.organization_id = p_org_id) then
+    return null;
+  end if;
+  select lower(substring(u.email from '@([^@]*)$')) into v_domain from auth.users u where u.id = p_requester_id;
+  select r.* into v_rule
   from public.routing_rules r
-  left join requester q on true
   where r.organization_id = p_org_id
     and (r.priorities is null or p_priority = any (r.priorities))
     and (r.requester_domains is null or exists (
       select 1 from unnest(r.requester_domains) d
-      where q.domain = d or right(q.domain, char_length(d) + 1) = '.' || d
+      where v_domain = d or right(v_domain, char_length(d) + 1) = '.' || d
     ))
     and (r.keywords is null or exists (
       select 1 from unnest(r.keywords) k
       where p_text ilike all (private.search_patterns(k))
     ))
   order by r.position
-  limit 1
+  limit 1;
+  return v_rule;
+end;
 $$;
 
 comment on function private.matching_routing_rule(uuid, text, text, uuid) is
@@ -407,9 +486,11 @@ begin
   end if;
   select t.name into v_team_name from public.teams t where t.id = new.assigned_team_id;
 
+  -- One statement: the routing, the public team change, and the assignment or the wait.
   insert into public.ticket_events (ticket_id, actor_id, kind, old_value, new_value, is_internal)
-  values
-    (new.id, null, 'routed', null, jsonb_strip_nulls(jsonb_build_object(
+  select new.id, null, x.kind, x.old_value, x.new_value, x.is_internal
+  from (values
+    (1, 'routed', null::jsonb, jsonb_strip_nulls(jsonb_build_object(
       'routed_by', v_note ->> 'routed_by',
       'rule_id', v_note -> 'rule_id',
       'rule_name', v_note -> 'rule_name',
@@ -419,24 +500,22 @@ begin
       'priority_to', v_note -> 'priority_to'
     )), true),
     -- The team change requesters see, as when staff assign one.
-    (new.id, null, 'assignment_changed', jsonb_build_object('team_id', null, 'team_name', null),
-      jsonb_build_object('team_id', new.assigned_team_id, 'team_name', v_team_name), false);
-
-  if new.assigned_employee_id is not null then
-    insert into public.ticket_events (ticket_id, actor_id, kind, old_value, new_value, is_internal)
-    values (new.id, null, 'assignment_changed',
-      jsonb_build_object('employee_id', null, 'display_name', null),
+    (2, 'assignment_changed', jsonb_build_object('team_id', null, 'team_name', null),
+      jsonb_build_object('team_id', new.assigned_team_id, 'team_name', v_team_name), false),
+    (3, 'assignment_changed', jsonb_build_object('employee_id', null, 'display_name', null),
       jsonb_build_object(
         'employee_id', new.assigned_employee_id,
         'display_name', (select p.display_name from public.profiles p where p.id = new.assigned_employee_id),
         'assigned_by', v_note ->> 'strategy'
-      ), true);
-  elsif v_note ->> 'strategy' <> 'manual' then
-    insert into public.ticket_events (ticket_id, actor_id, kind, new_value, is_internal)
-    values (new.id, null, 'queued', jsonb_build_object(
+      ), true),
+    (4, 'queued', null, jsonb_build_object(
       'team_id', new.assigned_team_id, 'team_name', v_team_name, 'reason', 'no_agent_available'
-    ), true);
-  end if;
+    ), true)
+  ) x (step, kind, old_value, new_value, is_internal)
+  where x.step <= 2
+    or (x.step = 3 and new.assigned_employee_id is not null)
+    or (x.step = 4 and new.assigned_employee_id is null and v_note ->> 'strategy' <> 'manual')
+  order by x.step;
   return null;
 end;
 $$;

@@ -49,7 +49,12 @@ begin
     raise exception 'conditions.% must be a list of 1 to % strings; leave it out to match any.', p_key, p_max
       using errcode = 'PT422', hint = 'conditions.' || p_key;
   end if;
-  select array_agg(regexp_replace(e, '^\s+|\s+$', '', 'g') order by o) into v_list from jsonb_array_elements_text(v_value) with ordinality x(e, o);
+  -- Trimmed of the white space the BFF trims.
+  select array_agg(regexp_replace(
+    e, '^[\s\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+|[\s\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+$',
+    '', 'g') order by o)
+  into v_list
+  from jsonb_array_elements_text(v_value) with ordinality x(e, o);
   return v_list;
 end;
 $$;
@@ -167,6 +172,7 @@ as $$
 declare
   v_conditions record;
   v_count integer;
+  v_last integer;
   v_rule public.routing_rules;
 begin
   perform private.require_admin(create_routing_rule.org_id);
@@ -175,12 +181,13 @@ begin
   perform private.require_team_of(create_routing_rule.org_id, create_routing_rule.team_id);
 
   perform private.lock_routing_rules(create_routing_rule.org_id);
-  select count(*) into v_count from public.routing_rules r where r.organization_id = create_routing_rule.org_id;
+  select count(*), coalesce(max(r."position"), 0) into v_count, v_last
+  from public.routing_rules r where r.organization_id = create_routing_rule.org_id;
   if v_count >= 100 then
     raise exception 'An organization has at most 100 routing rules.' using errcode = 'PT422', hint = 'org_id';
   end if;
-  if create_routing_rule."position" is not null and create_routing_rule."position" not between 1 and v_count + 1 then
-    raise exception 'The position must be between 1 and % (the end).', v_count + 1
+  if create_routing_rule."position" is not null and create_routing_rule."position" not between 1 and v_last + 1 then
+    raise exception 'The position must be between 1 and % (the end).', v_last + 1
       using errcode = 'PT422', hint = 'position';
   end if;
 
@@ -193,7 +200,7 @@ begin
   )
   values (
     create_routing_rule.org_id, btrim(create_routing_rule.name),
-    coalesce(create_routing_rule."position", v_count + 1),
+    coalesce(create_routing_rule."position", v_last + 1),
     v_conditions.priorities, v_conditions.keywords, v_conditions.requester_domains,
     create_routing_rule.team_id, create_routing_rule.set_priority
   )
@@ -304,14 +311,11 @@ declare
   v_rule public.routing_rules := private.require_routing_rule_admin(delete_routing_rule.rule_id);
 begin
   perform private.lock_routing_rules(v_rule.organization_id);
+  -- The rules after it move up (private.close_routing_rule_gaps).
   delete from public.routing_rules r where r.id = delete_routing_rule.rule_id returning * into v_rule;
   if not found then
     raise exception 'The routing rule was not found.' using errcode = 'PT404', hint = 'rule_id';
   end if;
-  -- Close the gap: positions stay 1..n.
-  update public.routing_rules r
-  set "position" = r."position" - 1
-  where r.organization_id = v_rule.organization_id and r."position" > v_rule."position";
   return jsonb_build_object('id', v_rule.id, 'deleted', true);
 end;
 $$;

@@ -96,11 +96,36 @@ def deadlocks(db: psycopg.Connection[Any]) -> int:
 
 
 def loads(db: psycopg.Connection[Any], team_id: str) -> dict[str, tuple[int, int]]:
-    """Per agent of the team: (open tickets of the team assigned to them, capacity)."""
+    """Per agent of the team: (open tickets of the team assigned to them, capacity), counted from
+    the tickets themselves (not from the counters assignment reads), and checked against those
+    counters."""
     rows = db.execute(
-        "select user_id::text, open_assigned, capacity from private.team_agents(%s)", (team_id,)
+        """
+        select a.user_id::text, a.open_assigned, a.capacity, (
+          select count(*) from public.tickets t
+          where t.assigned_team_id = %(team)s and t.assigned_employee_id = a.user_id
+            and t.status in ('open', 'in_progress', 'waiting_on_customer')
+        )
+        from private.team_agents(%(team)s) a
+        """,
+        {"team": team_id},
     ).fetchall()
-    return {user_id: (held, capacity) for user_id, held, capacity in rows}
+    return {user_id: (held, capacity) for user_id, _, capacity, held in rows}
+
+
+def counters_agree(db: psycopg.Connection[Any], team_id: str) -> bool:
+    """Whether each member's open_assigned counter equals their open tickets of the team."""
+    row = db.execute(
+        """
+        select bool_and(tm.open_assigned = (
+          select count(*) from public.tickets t
+          where t.assigned_team_id = tm.team_id and t.assigned_employee_id = tm.user_id
+            and t.status in ('open', 'in_progress', 'waiting_on_customer')))
+        from public.team_members tm where tm.team_id = %s
+        """,
+        (team_id,),
+    ).fetchone()
+    return bool(row and row[0])
 
 
 class LoadMonitor:
@@ -195,6 +220,7 @@ def test_round_robin_gives_200_concurrent_tickets_to_10_agents_evenly(
     assert set(employee_assignments(db, list(stored)).values()) == {1}
     assert monitor.samples > 0 and monitor.worst <= 0
     assert deadlocks(db) == deadlocks_before
+    assert counters_agree(db, team.team_id)
 
 
 def test_least_loaded_never_passes_capacity_and_queues_the_rest(
@@ -230,6 +256,7 @@ def test_least_loaded_never_passes_capacity_and_queues_the_rest(
     }
     assert set(employee_assignments(db, [t["id"] for t in assigned]).values()) == {1}
     assert deadlocks(db) == deadlocks_before
+    assert counters_agree(db, team.team_id)
 
 
 def test_freed_capacity_takes_the_queue_in_order_when_many_agents_resolve_at_once(
@@ -284,6 +311,7 @@ def test_freed_capacity_takes_the_queue_in_order_when_many_agents_resolve_at_onc
     assert not set(assigned.values()) & {agent.id for agent in away}
     assert monitor.samples > 0 and monitor.worst <= 0
     assert deadlocks(db) == deadlocks_before
+    assert counters_agree(db, team.team_id)
 
 
 def test_agents_becoming_available_at_once_share_the_queue_within_capacity(
@@ -309,6 +337,7 @@ def test_agents_becoming_available_at_once_share_the_queue_within_capacity(
     assert waiting == 30 - 8 * 3
     assert monitor.samples > 0 and monitor.worst <= 0
     assert deadlocks(db) == deadlocks_before
+    assert counters_agree(db, team.team_id)
 
 
 def test_concurrent_claims_take_the_queue_in_order_within_capacity(
@@ -345,6 +374,7 @@ def test_concurrent_claims_take_the_queue_in_order_within_capacity(
     assert set(employee_assignments(db, claimed).values()) == {1}
     assert monitor.samples > 0 and monitor.worst <= 0
     assert deadlocks(db) == deadlocks_before
+    assert counters_agree(db, team.team_id)
 
 
 def test_requesters_and_staff_changing_the_same_tickets_at_once_never_deadlock(
@@ -375,6 +405,7 @@ def test_requesters_and_staff_changing_the_same_tickets_at_once_never_deadlock(
 
     assert statuses == {200: 48, 409: 48}
     assert deadlocks(db) == deadlocks_before
+    assert counters_agree(db, team.team_id)
 
 
 def session_as(stack: Stack, person: Person) -> psycopg.Connection[Any]:

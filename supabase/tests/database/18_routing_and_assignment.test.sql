@@ -184,7 +184,7 @@ select ok(
 select ok(
   not has_column_privilege('authenticated', 'public.organization_members', 'availability', 'update')
   and not has_column_privilege('authenticated', 'public.team_members', 'last_assigned_seq', 'update')
-  and not has_column_privilege('authenticated', 'public.team_assignment_settings', 'assignment_seq', 'update'),
+  and not has_sequence_privilege('authenticated', 'private.assignment_turns', 'usage'),
   'nobody writes availability but through set_my_availability, nor the round-robin bookkeeping');
 
 -- The admin sets up routing -----------------------------------------------------------------------
