@@ -202,7 +202,7 @@ begin
     set open_assigned = tm.open_assigned - 1
     where tm.team_id = old.assigned_team_id and tm.user_id = old.assigned_employee_id;
   end if;
-  if tg_op in ('INSERT', 'UPDATE') and new.assigned_team_id is not null
+  if tg_op = 'UPDATE' and new.assigned_team_id is not null
     and new.assigned_employee_id is not null and private.is_open_status(new.status) then
     update public.team_members tm
     set open_assigned = tm.open_assigned + 1
@@ -213,15 +213,10 @@ end;
 $$;
 
 comment on function private.count_team_load() is
-  'Trigger: keeps team_members.open_assigned as tickets are assigned, resolved, reopened, moved or deleted.';
+  'Trigger: keeps team_members.open_assigned as tickets are reassigned, resolved, reopened, moved or deleted (route_new_ticket counts new ones).';
 revoke execute on function private.count_team_load() from public, anon, authenticated;
 
-create trigger count_team_load
-  after insert on public.tickets
-  for each row
-  when (new.assigned_team_id is not null and new.assigned_employee_id is not null)
-  execute function private.count_team_load();
-
+-- A new ticket is counted by route_new_ticket.
 create trigger count_team_load_after_update
   after update of status, assigned_team_id, assigned_employee_id on public.tickets
   for each row
@@ -385,19 +380,17 @@ set search_path = ''
 as $$
 declare
   v_rule public.routing_rules;
-  v_domain text;
 begin
-  if not exists (select 1 from public.routing_rules r where r.organization_id = p_org_id) then
-    return null;
-  end if;
-  select lower(substring(u.email from '@([^@]*)$')) into v_domain from auth.users u where u.id = p_requester_id;
   select r.* into v_rule
   from public.routing_rules r
   where r.organization_id = p_org_id
     and (r.priorities is null or p_priority = any (r.priorities))
     and (r.requester_domains is null or exists (
-      select 1 from unnest(r.requester_domains) d
-      where v_domain = d or right(v_domain, char_length(d) + 1) = '.' || d
+      select 1
+      from auth.users u
+      cross join lateral (select lower(substring(u.email from '@([^@]*)$')) as domain) q
+      join unnest(r.requester_domains) d on q.domain = d or right(q.domain, char_length(d) + 1) = '.' || d
+      where u.id = p_requester_id
     ))
     and (r.keywords is null or exists (
       select 1 from unnest(r.keywords) k
@@ -426,8 +419,16 @@ declare
   v_note jsonb;
   v_settings public.team_assignment_settings;
 begin
-  -- A maintenance insert (service_role) that places the ticket itself is left as it is.
+  -- A maintenance insert (service_role) that places the ticket itself is left as it is, and only
+  -- counted (a new ticket's count is kept here rather than by count_team_load, so a routed
+  -- ticket updates its assignee's row once).
   if new.assigned_team_id is not null or new.assigned_employee_id is not null then
+    if new.assigned_team_id is not null and new.assigned_employee_id is not null
+      and private.is_open_status(new.status) then
+      update public.team_members tm
+      set open_assigned = tm.open_assigned + 1
+      where tm.team_id = new.assigned_team_id and tm.user_id = new.assigned_employee_id;
+    end if;
     return new;
   end if;
 
@@ -455,7 +456,10 @@ begin
   new.assigned_team_id := v_team_id;
   new.assigned_employee_id := private.next_assignee(v_team_id, v_settings.strategy);
   if new.assigned_employee_id is not null then
-    perform private.take_assignment_turn(v_team_id, new.assigned_employee_id);
+    -- Its turn and its count, in one update of the member's row.
+    update public.team_members tm
+    set last_assigned_seq = nextval('private.assignment_turns'), open_assigned = tm.open_assigned + 1
+    where tm.team_id = v_team_id and tm.user_id = new.assigned_employee_id;
   end if;
   perform private.note_assignment(new.id, v_note || jsonb_build_object('strategy', v_settings.strategy));
   return new;
