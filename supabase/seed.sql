@@ -154,6 +154,38 @@ values ('aaaaaaaa-2000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-0000000
   'Refunds to Billing', 1, array['refund', 'chargeback', 'charged twice'],
   'aaaaaaaa-0000-4000-8000-0000000000b1', 'high');
 
+-- Acme's knowledge base, in English: three published articles customers see (and get suggested
+-- while they write), an internal one for staff, and a draft.
+insert into public.knowledge_base_settings (organization_id, language, publishers)
+values ('aaaaaaaa-0000-4000-8000-000000000000', 'english', 'admins');
+
+insert into public.articles (id, organization_id, title, body, category, tags, visibility)
+values
+  ('aaaaaaaa-3000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-000000000000',
+    'Get a refund for a damaged order',
+    E'If your parcel arrived damaged, we refund it in full.\n\n1. Open **Orders** and choose the order.\n2. Click **Report a problem** and add a photo of the damage.\n3. The refund reaches your card within 5 working days.',
+    'Billing', array['refund', 'orders'], 'public'),
+  ('aaaaaaaa-3000-4000-8000-000000000002', 'aaaaaaaa-0000-4000-8000-000000000000',
+    'Why was I charged twice?',
+    E'A second charge is usually a card authorization that disappears within 3 days. If both charges are still there after 3 days, reply to your invoice email and we reverse the duplicate.',
+    'Billing', array['invoice', 'payment'], 'public'),
+  ('aaaaaaaa-3000-4000-8000-000000000003', 'aaaaaaaa-0000-4000-8000-000000000000',
+    'Export your orders as CSV',
+    E'Go to **Orders**, filter the period you need and click **Export CSV**. Large exports are emailed to you as a download link.',
+    'Data', array['export'], 'public'),
+  ('aaaaaaaa-3000-4000-8000-000000000004', 'aaaaaaaa-0000-4000-8000-000000000000',
+    'Issuing a goodwill credit',
+    E'Staff only: credits up to 20 EUR need no approval; above that, ask an admin. Always note the reason on the ticket.',
+    'Billing', array['refund'], 'internal'),
+  ('aaaaaaaa-3000-4000-8000-000000000005', 'aaaaaaaa-0000-4000-8000-000000000000',
+    'Connect your printer (draft)',
+    E'Work in progress: which printer models we support and how to add one.',
+    'Hardware', array['printer'], 'public');
+
+update public.articles set status = 'published'
+where id in ('aaaaaaaa-3000-4000-8000-000000000001', 'aaaaaaaa-3000-4000-8000-000000000002',
+  'aaaaaaaa-3000-4000-8000-000000000003', 'aaaaaaaa-3000-4000-8000-000000000004');
+
 -- Globex's admin invites Bob to join as an employee (public.list_my_invitations shows it to Bob).
 set request.jwt.claims = '{"sub":"b0000000-0000-4000-8000-000000000001","role":"authenticated"}';
 insert into public.organization_invitations (organization_id, email, role)
