@@ -645,7 +645,7 @@ begin
     return jsonb_build_object('ticket', null);
   end if;
 
-  perform private.note_assignment(v_ticket.id, jsonb_build_object('assigned_by', 'claim'));
+  perform private.note_assignment(v_ticket.id, jsonb_build_object('assigned_by', 'claim', 'from_queue', true));
   update public.tickets t set assigned_employee_id = v_user_id where t.id = v_ticket.id returning * into v_ticket;
   return jsonb_build_object('ticket', private.ticket_json(v_ticket));
 end;

@@ -106,6 +106,13 @@ def info() -> None:
     click.echo("\nDemo organizations (org_id):")
     for line in organizations.splitlines():
         click.echo(f"  {line}")
+    teams = local.psql(
+        "select o.slug || ' ' || t.name || '  ' || t.id from public.teams t "
+        "join public.organizations o on o.id = t.organization_id order by o.slug, t.name;"
+    )
+    click.echo("\nDemo teams (team_id):")
+    for line in teams.splitlines():
+        click.echo(f"  {line}")
     click.echo(f"\nDemo users, each with the password {DEMO_PASSWORD!r}:")
     for email, role in DEMO_USERS:
         click.echo(f"  {email:<22} {role}")
