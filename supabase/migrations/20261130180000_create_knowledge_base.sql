@@ -7,6 +7,9 @@
 -- "Réservation annulée". The configurations live in `private`, which only the API roles use.
 
 create extension if not exists unaccent with schema extensions;
+-- Lets one GIN index hold the organization with the words, so a search reads only its own
+-- organization's matches.
+create extension if not exists btree_gin with schema extensions;
 
 do $$
 declare
@@ -141,8 +144,9 @@ comment on column public.articles.search_vector is
   'Title (weight A), category and tags (B) and body (D), in the organization''s search configuration; kept by a trigger.';
 comment on column public.articles.search_title is 'Title, category and tags folded for trigram matching; kept by a trigger.';
 
-create index articles_search_idx on public.articles using gin (search_vector);
-create index articles_search_title_idx on public.articles using gin (search_title extensions.gin_trgm_ops);
+create index articles_search_idx on public.articles using gin (organization_id, search_vector);
+create index articles_search_title_idx
+  on public.articles using gin (organization_id, search_title extensions.gin_trgm_ops);
 create unique index articles_org_status_updated_idx
   on public.articles (organization_id, status, updated_at, id);
 create index articles_author_idx on public.articles (author_id);
@@ -178,6 +182,20 @@ create policy "Staff change their organizations' articles"
   to authenticated
   using (organization_id in (select private.my_org_ids()))
   with check (organization_id in (select private.my_org_ids()));
+
+-- What search reads of an article: the title (weight A), category and tags (B), the body (D).
+create function private.article_search_vector(p_article public.articles, p_config regconfig)
+returns tsvector
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  return setweight(to_tsvector(p_config, p_article.title), 'A')
+    || setweight(to_tsvector(p_config, coalesce(p_article.category, '') || ' ' || array_to_string(p_article.tags, ' ')), 'B')
+    || setweight(to_tsvector(p_config, p_article.body), 'D');
+end;
+$$;
 
 -- Who may publish, archive and edit what is published in the organization.
 create function private.can_publish_articles(p_org_id uuid)
@@ -221,15 +239,19 @@ begin
     new.published_at := null;
     new.version := 1;
   else
+    -- The author may only go (their account was deleted: the foreign key sets null).
     if new.id <> old.id or new.organization_id <> old.organization_id or new.created_at <> old.created_at
-      or new.author_id is distinct from old.author_id then
+      or (new.author_id is distinct from old.author_id and new.author_id is not null) then
       raise exception 'An article''s id, organization, author and creation time cannot change.' using errcode = 'PT422';
     end if;
+    -- Nothing a reader sees changed (a re-index, the author gone): no new version, no history.
     if (new.title, new.body, new.category, new.tags, new.visibility, new.status)
-      is not distinct from (old.title, old.body, old.category, old.tags, old.visibility, old.status)
-      and new.search_vector is not distinct from old.search_vector then
+      is not distinct from (old.title, old.body, old.category, old.tags, old.visibility, old.status) then
       new.version := old.version;
       new.updated_at := old.updated_at;
+      new.published_at := old.published_at;
+      new.search_vector := private.article_search_vector(new, v_config);
+      new.search_title := private.kb_fold(new.title || ' ' || coalesce(new.category, '') || ' ' || array_to_string(new.tags, ' '));
       return new;
     end if;
     if (select auth.uid()) is not null and pg_trigger_depth() <= 1
@@ -244,10 +266,7 @@ begin
     new.version := old.version + 1;
   end if;
   new.updated_at := now();
-  new.search_vector :=
-    setweight(to_tsvector(v_config, new.title), 'A')
-    || setweight(to_tsvector(v_config, coalesce(new.category, '') || ' ' || array_to_string(new.tags, ' ')), 'B')
-    || setweight(to_tsvector(v_config, new.body), 'D');
+  new.search_vector := private.article_search_vector(new, v_config);
   new.search_title := private.kb_fold(new.title || ' ' || coalesce(new.category, '') || ' ' || array_to_string(new.tags, ' '));
   return new;
 end;
@@ -282,8 +301,16 @@ comment on function private.reindex_articles() is
 revoke execute on function private.reindex_articles() from public, anon, authenticated;
 
 create trigger reindex_articles
-  after insert or update of language on public.knowledge_base_settings
-  for each row execute function private.reindex_articles();
+  after insert on public.knowledge_base_settings
+  for each row
+  when (new.language <> 'simple')
+  execute function private.reindex_articles();
+
+create trigger reindex_articles_after_update
+  after update of language on public.knowledge_base_settings
+  for each row
+  when (old.language is distinct from new.language)
+  execute function private.reindex_articles();
 
 -- The history of an article, written only by triggers.
 create table public.article_events (

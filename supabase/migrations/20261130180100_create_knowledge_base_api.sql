@@ -225,7 +225,8 @@ as $$
   select private.set_article_status(archive_article.article_id, archive_article.expected_version, 'archived')
 $$;
 
--- A reader's view of an article (recorded for kbStats; from_suggestion: opened from suggestions).
+-- A reader's view of an article (recorded for kbStats; from_suggestion: opened from
+-- suggestions). The organization's own staff reading it is not self-service: not recorded.
 create function private.record_article_view(p_article public.articles, p_from_suggestion boolean)
 returns void
 language plpgsql
@@ -233,6 +234,9 @@ security definer
 set search_path = ''
 as $$
 begin
+  if private.is_org_staff(p_article.organization_id) then
+    return;
+  end if;
   insert into public.article_views (article_id, organization_id, user_id, from_suggestion)
   values (p_article.id, p_article.organization_id, (select auth.uid()), coalesce(p_from_suggestion, false));
 end;
@@ -330,46 +334,94 @@ begin
 end;
 $$;
 
--- The ranked search behind searchArticles and suggestArticles, over the published articles of
--- the organization the caller may read (RLS):
--- 1. full-text: websearch_to_tsquery on the text in the organization's configuration (accents
---    folded, words stemmed); articles with every word come first, then those with any, by
---    ts_rank_cd with the title weighted above category and tags, and those above the body;
+-- What someone typed, as the queries search needs, in the organization's configuration:
+-- all_words (websearch_to_tsquery of the whole text: quotes, "or" and "-" work, nothing typed is
+-- an error), any_word (the same words with every AND an OR, without the excluded ones), excluded
+-- (the words after a "-", or null) and positive (the text without them, for trigram matching).
+create function private.kb_queries(
+  p_config regconfig,
+  p_text text,
+  out all_words tsquery,
+  out any_word tsquery,
+  out excluded tsquery,
+  out positive text
+)
+language plpgsql
+immutable
+set search_path = ''
+as $$
+declare
+  v_excluded text;
+begin
+  all_words := websearch_to_tsquery(p_config, p_text);
+  select string_agg(m[2], ' or ') into v_excluded
+  from regexp_matches(p_text, '(^|\s)-("[^"]*"|[^\s"]+)', 'g') m;
+  positive := regexp_replace(p_text, '(^|\s)-("[^"]*"|[^\s"]+)', ' ', 'g');
+  any_word := nullif(replace(websearch_to_tsquery(p_config, positive)::text, ' & ', ' | '), '')::tsquery;
+  if v_excluded is not null then
+    excluded := nullif(websearch_to_tsquery(p_config, v_excluded)::text, '')::tsquery;
+  end if;
+end;
+$$;
+
+comment on function private.kb_queries(regconfig, text) is
+  'The tsqueries of a search text: all words, any word, the excluded words, and the text without them.';
+
+-- The ranked search behind searchArticles and suggestArticles: the published articles of the
+-- organization the caller may read (public ones; internal ones too for its staff), for a text:
+-- 1. full-text, in the organization's configuration (accents folded, words stemmed): articles
+--    with every word first, then those with any; within each, ts_rank_cd with the title
+--    weighted above category and tags, and those above the body (normalized by length, and to
+--    0..1, so "every word" always ranks first);
 -- 2. when full-text finds nothing (typos, words it does not know): trigram word similarity of
 --    the text to the folded title, category and tags.
--- Returns (id, rank, method) for rows p_offset + 1 .. p_offset + p_limit.
+-- Excluded words ("-word") exclude in both. Returns rows p_offset + 1 .. p_offset + p_limit.
+-- Security definer, so the organization's GIN indexes serve the search (@@ and <% are not
+-- leakproof: under RLS Postgres would read every article of the organization); it applies the
+-- select policy's rule itself, after require_knowledge_base_reader, and the callers read the
+-- rows they return through RLS again.
 create function private.kb_ranked(p_org_id uuid, p_text text, p_limit integer, p_offset integer)
 returns table (id uuid, rank real, method text)
 language plpgsql
 stable
+security definer
 set search_path = ''
 as $$
 declare
   v_config regconfig := private.kb_config(p_org_id);
-  v_all tsquery := websearch_to_tsquery(v_config, p_text);
-  v_any tsquery;
-  v_folded text := private.kb_fold(p_text);
+  v_query record;
+  v_staff boolean := private.is_org_staff(p_org_id);
+  v_folded text;
 begin
-  -- Any word: the same query with each AND made an OR (quotes, OR and - keep their meaning).
-  v_any := nullif(replace(v_all::text, ' & ', ' | '), '')::tsquery;
-  if v_any is not null then
+  perform private.require_knowledge_base_reader(p_org_id);
+  select * into v_query from private.kb_queries(v_config, p_text);
+  if v_query.any_word is not null and exists (
+    select 1 from public.articles a
+    where a.organization_id = p_org_id and a.search_vector @@ v_query.any_word
+      and a.status = 'published' and (a.visibility = 'public' or v_staff)
+      and (v_query.excluded is null or not a.search_vector @@ v_query.excluded)
+  ) then
     return query
-      select a.id, (ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', a.search_vector, v_any, 1)
-        + case when a.search_vector @@ v_all then 1 else 0 end)::real, 'full_text'
+      select a.id,
+        (ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', a.search_vector, v_query.any_word, 1 | 32)
+          + case when a.search_vector @@ v_query.all_words then 1 else 0 end)::real,
+        'full_text'
       from public.articles a
-      where a.organization_id = p_org_id and a.status = 'published' and a.search_vector @@ v_any
+      where a.organization_id = p_org_id and a.search_vector @@ v_query.any_word
+        and a.status = 'published' and (a.visibility = 'public' or v_staff)
+        and (v_query.excluded is null or not a.search_vector @@ v_query.excluded)
       order by 2 desc, a.id
       limit p_limit offset p_offset;
-    if found then
-      return;
-    end if;
+    return;
   end if;
+  v_folded := private.kb_fold(v_query.positive);
   if v_folded ~ '\w{3}' then
     return query
       select a.id, extensions.word_similarity(v_folded, a.search_title), 'similar'
       from public.articles a
-      where a.organization_id = p_org_id and a.status = 'published'
-        and v_folded operator(extensions.<%) a.search_title
+      where a.organization_id = p_org_id and v_folded operator(extensions.<%) a.search_title
+        and a.status = 'published' and (a.visibility = 'public' or v_staff)
+        and (v_query.excluded is null or not a.search_vector @@ v_query.excluded)
       order by 2 desc, a.id
       limit p_limit offset p_offset;
   end if;
@@ -377,7 +429,7 @@ end;
 $$;
 
 comment on function private.kb_ranked(uuid, text, integer, integer) is
-  'Ranked published articles for a text: full-text (all words first, then any), else trigram similarity.';
+  'Ranked published articles the caller may read for a text: full-text (every word first, then any), else trigram similarity.';
 
 -- HTML-escaped Markdown around the matched words, which are wrapped in <mark>...</mark>.
 create function private.kb_snippet(p_article public.articles, p_text text)
@@ -388,7 +440,7 @@ set search_path = ''
 as $$
 declare
   v_config regconfig := private.kb_config(p_article.organization_id);
-  v_any tsquery := nullif(replace(websearch_to_tsquery(v_config, p_text)::text, ' & ', ' | '), '')::tsquery;
+  v_any tsquery := (select q.any_word from private.kb_queries(v_config, p_text) q);
   v_escaped text := replace(replace(replace(p_article.body, '&', '&amp;'), '<', '&lt;'), '>', '&gt;');
 begin
   if v_any is null then
@@ -459,7 +511,8 @@ begin
 end;
 $$;
 
--- Records that articles were suggested to the caller today (one row per article, person, day).
+-- Records that articles were suggested to the caller today (one row per article, person, day);
+-- not for the organization's own staff.
 create function private.record_suggestions(p_org_id uuid, p_article_ids uuid[])
 returns void
 language plpgsql
@@ -467,6 +520,9 @@ security definer
 set search_path = ''
 as $$
 begin
+  if private.is_org_staff(p_org_id) then
+    return;
+  end if;
   insert into public.article_suggestions as s (article_id, user_id, organization_id)
   select x, (select auth.uid()), p_org_id from unnest(p_article_ids) x
   on conflict (article_id, user_id, shown_on) do update set shown = s.shown + 1;
@@ -942,6 +998,8 @@ revoke execute on function
   public.set_knowledge_base_settings(uuid, text, text),
   public.create_ticket(uuid, text, text, text, text, text, uuid, uuid[], uuid[])
 from public, anon;
+revoke execute on function private.kb_queries(regconfig, text) from public, anon;
+grant execute on function private.kb_queries(regconfig, text) to authenticated;
 grant execute on function
   private.require_article_fields(text, text, text, text, text[]),
   private.require_article_staff(uuid),

@@ -744,7 +744,7 @@ set local request.jwt.claims = :'q2';
 select is(public.claim_next_ticket(:queue) -> 'ticket' ->> 'id', :qh, 'a member claims the head of the queue');
 reset role;
 select is(pg_temp.last_assignment(:qh) - 'display_name',
-  jsonb_build_object('actor_id', :q2_id, 'employee_id', :q2_id, 'assigned_by', 'claim'), 'the history says she claimed it');
+  jsonb_build_object('actor_id', :q2_id, 'employee_id', :q2_id, 'assigned_by', 'claim', 'from_queue', true), 'the history says she claimed it');
 set local role authenticated;
 set local request.jwt.claims = :'q2';
 select is(public.claim_next_ticket() -> 'ticket' ->> 'id', :qa, 'claiming from no team in particular takes the head of her team''s queue');

@@ -796,9 +796,10 @@ select is(
         (select count(*)::integer from public.article_suggestions where user_id = :cody_id),
         (select count(*)::integer from public.ticket_articles ta join public.tickets t on t.id = ta.ticket_id where t.user_id = :cody_id)],
   array[0, 0, 0, 0], 'his views, votes, suggestions and tickets go with him');
+select pg_temp.outcome(format('delete from auth.users where id = %L', :ned_id)) as ned_deleted \gset
 select is(
-  (select jsonb_build_object('deleted', pg_temp.outcome(format('delete from auth.users where id = %L', :ned_id)),
-     'articles_without_author', (select count(*) from public.articles where organization_id = :nw and author_id is null)) from (select) x),
+  jsonb_build_object('deleted', :'ned_deleted',
+    'articles_without_author', (select count(*) from public.articles where organization_id = :nw and author_id is null)),
   jsonb_build_object('deleted', 'ok', 'articles_without_author', 9),
   'deleting the employee who wrote articles keeps them, with no author');
 
