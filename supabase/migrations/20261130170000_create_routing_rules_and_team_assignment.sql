@@ -41,14 +41,7 @@ from (
   group by 1, 2
 ) load
 where tm.team_id = load.assigned_team_id and tm.user_id = load.assigned_employee_id;
-grant update (capacity) on table public.team_members to authenticated;
-
-create policy "Admins set capacities in their organizations' teams"
-  on public.team_members
-  for update
-  to authenticated
-  using (organization_id in (select private.my_admin_org_ids()))
-  with check (organization_id in (select private.my_admin_org_ids()));
+-- Capacities change through set_member_capacity only (it takes the team's lock first).
 
 -- One row per team, made with the team. Locking it (select ... for update) is the team's
 -- assignment lock: every automatic assignment, claim and capacity-bound manual assignment in the
@@ -164,7 +157,7 @@ comment on function private.valid_routing_domains(text[]) is
 create table public.routing_rules (
   id uuid primary key default gen_random_uuid(),
   organization_id uuid not null references public.organizations (id) on delete cascade,
-  name text not null check (char_length(btrim(name)) between 1 and 100),
+  name text not null check (private.valid_routing_keywords(array[name])),
   position integer not null check (position > 0),
   priorities text[] check (
     cardinality(priorities) between 1 and 4
@@ -201,7 +194,8 @@ comment on column public.routing_rules.set_priority is
 
 create index routing_rules_team_id_idx on public.routing_rules (organization_id, team_id, id);
 
--- The version and the times are the database's to keep, as on tickets, whoever writes: a change
+-- At most 100 rules per organization (each new ticket tries them all), whoever writes. The
+-- version and the times are the database's to keep, as on tickets, whoever writes: a change
 -- of what a rule does (name, conditions, team, set_priority) moves the version by one; a move to
 -- another position (another rule added, deleted or reordered) does not.
 create function private.routing_rules_before_write()
@@ -211,6 +205,9 @@ set search_path = ''
 as $$
 begin
   if tg_op = 'INSERT' then
+    if (select count(*) from public.routing_rules r where r.organization_id = new.organization_id) >= 100 then
+      raise exception 'An organization has at most 100 routing rules.' using errcode = 'PT422', hint = 'org_id';
+    end if;
     new.version := 1;
     new.created_at := now();
     new.updated_at := now();
@@ -244,6 +241,8 @@ security definer
 set search_path = ''
 as $$
 begin
+  perform private.lock_routing_rules(x.organization_id)
+  from (select distinct o.organization_id from old_rows o order by 1) x;
   update public.routing_rules r
   set "position" = ranked.n
   from (

@@ -10,10 +10,10 @@
 --   available, added, or given more capacity; a strategy turned on) assigns the team's queue at
 --   once, highest priority first, then longest waiting.
 -- * Each team's decisions are serialized by its assignment lock (its team_assignment_settings
---   row, locked FOR UPDATE), taken before any queued ticket, so loads are counted exactly and no
---   ticket is assigned twice. Queued tickets are locked with SKIP LOCKED: a queue never waits for
---   a ticket someone is changing (that change, holding the ticket, may be waiting for the team),
---   so the two cannot deadlock; the change runs the queue itself once it has the team.
+--   row, locked FOR UPDATE), taken before any ticket of the team, so loads are counted exactly
+--   and no ticket is assigned twice. Every API path that changes who holds a ticket takes the
+--   team first (updateTicket, claims, member and team removal), so the queue may wait for a
+--   queued ticket someone is commenting on or editing without a deadlock, and never skips one.
 -- * Changes these triggers make to tickets run at trigger depth 2 and are the database's own:
 --   the per-role checks of tickets_check_change apply to what a person asks (depth 1), not to
 --   the queue assigning a ticket because a requester closed another.
@@ -350,7 +350,7 @@ begin
       and t.status in ('open', 'in_progress', 'waiting_on_customer')
     order by t.priority_rank desc, t.created_at, t.id
     limit 1
-    for no key update skip locked;
+    for no key update;
     exit when v_ticket_id is null;
 
     perform private.take_assignment_turn(p_team_id, v_assignee);
@@ -390,7 +390,7 @@ begin
       from auth.users u
       cross join lateral (select lower(substring(u.email from '@([^@]*)$')) as domain) q
       join unnest(r.requester_domains) d on q.domain = d or right(q.domain, char_length(d) + 1) = '.' || d
-      where u.id = p_requester_id
+      where u.id = p_requester_id and u.email_confirmed_at is not null
     ))
     and (r.keywords is null or exists (
       select 1 from unnest(r.keywords) k
@@ -428,6 +428,9 @@ begin
       update public.team_members tm
       set open_assigned = tm.open_assigned + 1
       where tm.team_id = new.assigned_team_id and tm.user_id = new.assigned_employee_id;
+      perform private.note_assignment(new.id, jsonb_build_object(
+        'counted', true, 'preset', true, 'team_id', new.assigned_team_id, 'assignee_id', new.assigned_employee_id
+      ));
     end if;
     return new;
   end if;
@@ -461,7 +464,10 @@ begin
     set last_assigned_seq = nextval('private.assignment_turns'), open_assigned = tm.open_assigned + 1
     where tm.team_id = v_team_id and tm.user_id = new.assigned_employee_id;
   end if;
-  perform private.note_assignment(new.id, v_note || jsonb_build_object('strategy', v_settings.strategy));
+  perform private.note_assignment(new.id, v_note || jsonb_build_object(
+    'strategy', v_settings.strategy, 'counted', new.assigned_employee_id is not null,
+    'team_id', new.assigned_team_id, 'assignee_id', new.assigned_employee_id
+  ));
   return new;
 end;
 $$;
@@ -485,7 +491,7 @@ declare
   v_note jsonb := private.take_assignment_note(new.id);
   v_team_name text;
 begin
-  if v_note is null or new.assigned_team_id is null then
+  if v_note is null or new.assigned_team_id is null or (v_note ->> 'preset')::boolean then
     return null;
   end if;
   select t.name into v_team_name from public.teams t where t.id = new.assigned_team_id;
@@ -531,6 +537,43 @@ revoke execute on function private.record_ticket_routing() from public, anon, au
 create trigger record_routing
   after insert on public.tickets
   for each row execute function private.record_ticket_routing();
+
+-- AFTER each INSERT statement: a row route_new_ticket counted that was not stored (INSERT ... ON
+-- CONFLICT skipped it, or made it an update of the existing ticket) still has its note; its
+-- count is given back, so no insert can make an agent look busier than their tickets.
+create function private.uncount_unstored_tickets()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_notes jsonb := nullif(current_setting('helpdesk.assignment_notes', true), '')::jsonb;
+  v_ticket_id text;
+  v_note jsonb;
+begin
+  if v_notes is null or v_notes = '{}' then
+    return null;
+  end if;
+  for v_ticket_id, v_note in select * from jsonb_each(v_notes) loop
+    if (v_note ->> 'counted')::boolean and v_note ? 'team_id' then
+      update public.team_members tm
+      set open_assigned = tm.open_assigned - 1
+      where tm.team_id = (v_note ->> 'team_id')::uuid and tm.user_id = (v_note ->> 'assignee_id')::uuid;
+      perform private.take_assignment_note(v_ticket_id::uuid);
+    end if;
+  end loop;
+  return null;
+end;
+$$;
+
+comment on function private.uncount_unstored_tickets() is
+  'Statement trigger: gives back the counts of new tickets an INSERT ... ON CONFLICT did not store.';
+revoke execute on function private.uncount_unstored_tickets() from public, anon, authenticated;
+
+create trigger uncount_unstored_tickets
+  after insert on public.tickets
+  for each statement execute function private.uncount_unstored_tickets();
 
 -- The per-role rules apply to what a person asks (trigger depth 1); changes the database's own
 -- triggers make (the queue, requeueing, a removed member's tickets) are not a person's request.
@@ -643,7 +686,12 @@ begin
     return new;
   end if;
   if private.is_org_admin(new.handling_org_id) then
-    perform private.note_assignment(new.id, jsonb_build_object('assigned_by', 'manual', 'over_capacity', true));
+    perform private.note_assignment(new.id, jsonb_build_object('assigned_by', 'manual',
+      case when exists (
+        select 1 from public.organization_members m
+        where m.organization_id = new.handling_org_id and m.user_id = new.assigned_employee_id
+          and m.availability <> 'available'
+      ) then 'while_unavailable' else 'over_capacity' end, true));
     return new;
   end if;
   raise exception 'The assignee is not available or has no room for another ticket of this team; an admin may assign anyway.'
@@ -733,6 +781,7 @@ begin
         'assigned_by', case when new.assigned_employee_id is not null
           then coalesce(v_note ->> 'assigned_by', 'manual') end,
         'over_capacity', v_note -> 'over_capacity',
+        'while_unavailable', v_note -> 'while_unavailable',
         'from_queue', v_note -> 'from_queue',
         'reason', v_note -> 'reason'
       )),
@@ -859,7 +908,7 @@ begin
         and t.assigned_employee_id = new.user_id
         and t.status in ('open', 'in_progress', 'waiting_on_customer')
       order by t.id
-      for no key update skip locked
+      for no key update
     ) x;
     foreach v_ticket_id in array v_ticket_ids loop
       perform private.note_assignment(v_ticket_id, jsonb_build_object(

@@ -427,10 +427,13 @@ begin
 end;
 $$;
 
--- capacity null: the team's default again.
+-- capacity null: the team's default again. Security definer: capacities change only here, after
+-- the team's lock (a direct write would take the member's row first and could deadlock with an
+-- assignment holding the team).
 create function public.set_member_capacity(team_id uuid, user_id uuid, capacity integer)
 returns jsonb
 language plpgsql
+security definer
 set search_path = ''
 as $$
 begin
@@ -640,7 +643,7 @@ begin
     and t.status in ('open', 'in_progress', 'waiting_on_customer')
   order by t.priority_rank desc, t.created_at, t.id
   limit 1
-  for no key update skip locked;
+  for no key update;
   if v_ticket.id is null then
     return jsonb_build_object('ticket', null);
   end if;
@@ -648,6 +651,68 @@ begin
   perform private.note_assignment(v_ticket.id, jsonb_build_object('assigned_by', 'claim', 'from_queue', true));
   update public.tickets t set assigned_employee_id = v_user_id where t.id = v_ticket.id returning * into v_ticket;
   return jsonb_build_object('ticket', private.ticket_json(v_ticket));
+end;
+$$;
+
+-- Removing people from teams and deleting teams: as in 20261130140000_name_function_parameters_like_the_api.sql,
+-- taking the teams' assignment locks first. The removal unassigns the member's tickets, and
+-- the queue then runs (it needs the team): holding the member's row while waiting for the
+-- team would deadlock with an assignment that holds the team and counts on that row.
+create or replace function public.remove_team_member(team_id uuid, user_id uuid)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_team public.teams;
+begin
+  perform private.require_team_admin(remove_team_member.team_id);
+  perform private.lock_team_assignment(remove_team_member.team_id);
+  delete from public.team_members tm where tm.team_id = remove_team_member.team_id and tm.user_id = remove_team_member.user_id;
+  if not found then
+    raise exception 'That user is not on this team.' using errcode = 'PT404', hint = 'user_id';
+  end if;
+  select * into v_team from public.teams t where t.id = remove_team_member.team_id;
+  return private.team_json(v_team);
+end;
+$$;
+
+create or replace function public.remove_member(org_id uuid, user_id uuid)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+begin
+  perform private.require_admin(remove_member.org_id);
+  perform private.lock_assignment_teams(remove_member.org_id, array(
+    select tm.team_id from public.team_members tm
+    where tm.organization_id = remove_member.org_id and tm.user_id = remove_member.user_id
+  ));
+  delete from public.organization_members m where m.organization_id = remove_member.org_id and m.user_id = remove_member.user_id;
+  if not found then
+    raise exception 'That user is not a member of this organization.' using errcode = 'PT404', hint = 'user_id';
+  end if;
+  return jsonb_build_object('organization_id', remove_member.org_id, 'user_id', remove_member.user_id, 'removed', true);
+end;
+$$;
+
+-- Also takes the organization's rule lock first: the team's rules go with it.
+create or replace function public.delete_team(team_id uuid)
+returns jsonb
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_org_id uuid := private.require_team_admin(delete_team.team_id);
+  v_unassigned integer;
+begin
+  perform private.lock_routing_rules(v_org_id);
+  perform private.lock_team_assignment(delete_team.team_id);
+  select count(*) into v_unassigned
+  from public.tickets t
+  where t.handling_org_id = v_org_id and t.assigned_team_id = delete_team.team_id;
+  delete from public.teams t where t.id = delete_team.team_id;
+  return jsonb_build_object('id', delete_team.team_id, 'deleted', true, 'unassigned_tickets', v_unassigned);
 end;
 $$;
 

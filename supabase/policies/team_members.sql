@@ -15,10 +15,3 @@ create policy "Admins remove staff from their organizations' teams"
   for delete
   to authenticated
   using (organization_id in (select private.my_admin_org_ids()));
-
-create policy "Admins set capacities in their organizations' teams"
-  on public.team_members
-  for update
-  to authenticated
-  using (organization_id in (select private.my_admin_org_ids()))
-  with check (organization_id in (select private.my_admin_org_ids()));
