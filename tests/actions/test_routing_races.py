@@ -454,3 +454,86 @@ def test_a_requester_waits_for_the_team_before_taking_the_ticket(stack: Stack, b
     finally:
         staff.close()
         customer.close()
+
+
+def test_a_queued_ticket_someone_is_commenting_on_is_assigned_in_its_turn(
+    stack: Stack, bff: Post, db: psycopg.Connection[Any]
+) -> None:
+    """The queue waits for a ticket another transaction holds instead of passing it over."""
+    team = staffed_team(stack, agents=1)
+    configure(bff, team, "round_robin", capacity=1)
+    held, queued = create_tickets(bff, team, 2)
+    assert (held["assigned_employee_id"], queued["assigned_employee_id"]) == (
+        team.agents[0].id,
+        None,
+    )
+    requester = next(c for c in team.customers if c.id == queued["user_id"])
+    commenting = session_as(stack, requester)
+    try:
+        # The requester's public comment holds the queued ticket while the agent frees room.
+        commenting.execute("select public.add_comment(%s, 'Any news?', false)", (queued["id"],))
+        with ThreadPoolExecutor(1) as pool:
+            resolving = pool.submit(
+                bff, team.agents[0], "updateTicket",
+                {"ticket_id": held["id"], "expected_version": held["version"],
+                 "status": "resolved"},
+            )  # fmt: skip
+            waiting = "select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+            with psycopg.connect(stack.db_url, autocommit=True) as watcher:
+                while watcher.execute(waiting).fetchone() == (0,) and not resolving.done():
+                    pass
+            commenting.commit()
+            ok(resolving.result())
+    finally:
+        commenting.close()
+    row = db.execute(
+        "select assigned_employee_id::text from public.tickets where id = %s", (queued["id"],)
+    ).fetchone()
+    assert row == (team.agents[0].id,)
+
+
+def test_inserts_that_store_nothing_leave_the_loads_alone(
+    stack: Stack, bff: Post, db: psycopg.Connection[Any]
+) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING runs the routing trigger for a row it then skips."""
+    team = staffed_team(stack, agents=2)
+    configure(bff, team, "round_robin", capacity=3)
+    ticket = create_tickets(bff, team, 1)[0]
+    customer = next(c for c in team.customers if c.id == ticket["user_id"])
+    body = {"id": ticket["id"], "handling_org_id": team.org_id, "user_id": customer.id,
+            "subject": "Again", "description": "Same id.", "priority": "low"}  # fmt: skip
+    headers = {"apikey": stack.anon_key, "Authorization": f"Bearer {customer.token}",
+               "Prefer": "resolution=ignore-duplicates,return=minimal"}  # fmt: skip
+    for _ in range(6):
+        response = httpx.post(f"{stack.rest_url}/tickets", json=body, headers=headers)
+        assert response.status_code == 201, response.text
+    assert counters_agree(db, team.team_id)
+    assert sorted(held for held, _ in loads(db, team.team_id).values()) == [0, 1]
+    assert create_tickets(bff, team, 1)[0]["assigned_employee_id"] is not None
+
+
+def test_members_leaving_and_joining_while_tickets_arrive_never_deadlock(
+    stack: Stack, bff: Post, db: psycopg.Connection[Any]
+) -> None:
+    team = staffed_team(stack, agents=6)
+    configure(bff, team, "round_robin", capacity=50)
+    deadlocks_before = deadlocks(db)
+    stop = threading.Event()
+
+    def churn(agent: Person) -> list[int]:
+        statuses = []
+        while not stop.is_set():
+            for action in ("removeTeamMember", "addTeamMember"):
+                body = {"team_id": team.team_id, "user_id": agent.id}
+                statuses.append(bff(team.admin, action, body).status_code)
+        return statuses
+
+    with ThreadPoolExecutor(3) as pool:
+        churning = [pool.submit(churn, agent) for agent in team.agents[:3]]
+        tickets = create_tickets(bff, team, 120)
+        stop.set()
+        churned = [status for future in churning for status in future.result()]
+
+    assert set(churned) == {200} and len(tickets) == 120
+    assert deadlocks(db) == deadlocks_before
+    assert counters_agree(db, team.team_id)
