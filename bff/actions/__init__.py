@@ -1,6 +1,14 @@
 """The server actions. Importing this package registers every action in `ACTIONS`."""
 
-from bff.actions import attachments, invitations, members, organizations, routing, tickets
+from bff.actions import (
+    attachments,
+    invitations,
+    knowledge_base,
+    members,
+    organizations,
+    routing,
+    tickets,
+)
 from bff.actions._registry import ACTIONS, Action, ActionContext, ActionIn, ActionOut
 
 __all__ = [
@@ -11,6 +19,7 @@ __all__ = [
     "ActionOut",
     "attachments",
     "invitations",
+    "knowledge_base",
     "members",
     "organizations",
     "routing",

@@ -23,6 +23,7 @@ from bff.actions._registry import (
     named_changes,
 )
 from bff.actions.attachments import AttachmentIds, AttachmentRef
+from bff.actions.knowledge_base import LinkedArticleOut
 from bff.errors import (
     AssigneeUnavailable,
     AttachmentNotReady,
@@ -70,6 +71,12 @@ class CreateTicketIn(ActionIn):
         "(createAttachmentUpload); 409 if a ticket already has it.",
     )
     attachment_ids: AttachmentIds | None = None
+    suggested_article_ids: list[UUID] | None = Field(
+        None,
+        max_length=20,
+        description="The articles suggestArticles showed before you submitted anyway (kbStats "
+        "counts them); ids of articles you may not read there are ignored.",
+    )
 
     example = {
         "handling_org_id": _ACME,
@@ -103,7 +110,11 @@ def create_ticket(ctx: ActionContext, payload: CreateTicketIn) -> TicketOut:
         idempotency_key=ctx.idempotency_key,
         request_hash=hashlib.sha256(payload.model_dump_json().encode()).hexdigest(),
         # Passed only when given, so a plain ticket is the same call as before files existed.
-        **{name: params[name] for name in ("ticket_id", "attachment_ids") if params[name]},
+        **{
+            name: params[name]
+            for name in ("ticket_id", "attachment_ids", "suggested_article_ids")
+            if params[name]
+        },
     )
     if result.get("replayed"):
         ctx.response_headers["Idempotent-Replayed"] = "true"
@@ -206,6 +217,10 @@ class TicketDetailOut(TicketOut):
         description="Files on the ticket itself (files on comments are there).",
     )
     comments: list[CommentOut] = Field(description="Visible comments, oldest first.")
+    articles: list[LinkedArticleOut] = Field(
+        description="Articles staff linked, oldest link first; the requester sees those that "
+        "are published and public."
+    )
     events: list[EventOut] = Field(description="Visible history, oldest first.")
 
 
