@@ -15,6 +15,12 @@ from typing import Any
 
 import psycopg
 
+from bench._articles_sql import (
+    CHECK_ARTICLES,
+    CHECK_SEARCH_COLUMNS,
+    KNOWLEDGE_BASE_SERVICE_ROLE_GRANTS,
+    LOAD_ARTICLES,
+)
 from bench._dataset_sql import (
     ADD_AGENTS,
     ATTACH_FILES,
@@ -25,6 +31,30 @@ from bench._dataset_sql import (
 )
 
 ZIPF_EXPONENT = 1.1
+
+
+@dataclass(frozen=True)
+class ArticleCounts:
+    """What `Dataset.load_articles` stored."""
+
+    published: int
+    public: int
+    """Of the published, those customers may read."""
+    drafts: int
+    archived: int
+    largest_org: int
+    """Published articles of the largest organization."""
+    english_orgs: int
+    """Organizations whose knowledge base is in English; the others are `simple`."""
+
+    def line(self) -> str:
+        """Return the counts as one line of the report."""
+        return (
+            f"knowledge base: {self.published:,} published articles ({self.public:,} public, "
+            f"the largest organization {self.largest_org:,}), {self.drafts:,} drafts and "
+            f"{self.archived:,} archived besides; {self.english_orgs} organizations in English, "
+            "the others simple"
+        )
 
 
 @dataclass(frozen=True)
@@ -86,6 +116,37 @@ class Dataset:
                 connection.execute(f"vacuum (analyze) {table}")
             row = connection.execute("select count(*) from public.tickets").fetchone()
         return int(row[0]) if row else 0
+
+    def load_articles(self, articles: int) -> ArticleCounts:
+        """Give the organizations `articles` published articles in their shares (once).
+
+        As with tickets, secondary indexes are rebuilt after the load, which writes the search
+        columns as the articles' trigger would; a sample recomputed by the trigger proves it.
+        """
+        with self._connect() as connection:
+            definitions = _drop_secondary_indexes(connection, ("public.articles",))
+            connection.execute(LOAD_ARTICLES, {"articles": articles})
+            for definition in definitions:
+                connection.execute(definition)
+            connection.execute("set session_replication_role = origin")
+            _check_integrity(connection, CHECK_ARTICLES)
+            _check_search_columns(connection)
+            connection.execute("vacuum (analyze) public.articles")
+            connection.execute("analyze public.knowledge_base_settings")
+            connection.execute(KNOWLEDGE_BASE_SERVICE_ROLE_GRANTS)
+            row = connection.execute(
+                """
+                select count(*) filter (where a.status = 'published'),
+                  count(*) filter (where a.status = 'published' and a.visibility = 'public'),
+                  count(*) filter (where a.status = 'draft'),
+                  count(*) filter (where a.status = 'archived'),
+                  count(*) filter (where a.status = 'published' and o.rank = 1),
+                  (select count(*) from public.knowledge_base_settings where language = 'english')
+                from public.articles a join bench.orgs o on o.org_id = a.organization_id
+                """
+            ).fetchone()
+        assert row is not None
+        return ArticleCounts(*(int(value) for value in row))
 
     def attach_files(self, tickets: int) -> None:
         """Give `tickets` tickets of the largest organization ten attached files each (once).
@@ -176,23 +237,41 @@ class Dataset:
         return Person(str(row[0]), str(row[1]))
 
 
-def _check_integrity(connection: psycopg.Connection[Any]) -> None:
+def _check_integrity(connection: psycopg.Connection[Any], checks: str = CHECK_INTEGRITY) -> None:
     """Raise unless the generated rows keep every foreign key (the load bypasses them)."""
-    problems = connection.execute(CHECK_INTEGRITY).fetchall()
+    problems = connection.execute(checks).fetchall()
     broken = [f"{name}: {count}" for name, count in problems if count]
     if broken:
         raise RuntimeError("generated data breaks foreign keys: " + ", ".join(broken))
 
 
-def _drop_secondary_indexes(connection: psycopg.Connection[Any]) -> list[str]:
-    """Drop the indexes of tickets and comments that back no constraint; return their DDL."""
+def _check_search_columns(connection: psycopg.Connection[Any]) -> None:
+    """Raise unless the trigger, recomputing a sample's search columns, finds what the load
+    wrote (in a transaction rolled back: the sample's versions and history stay as they were)."""
+    with connection.transaction(force_rollback=True):
+        row = connection.execute(CHECK_SEARCH_COLUMNS).fetchone()
+    assert row is not None
+    sampled, different = (int(value) for value in row)
+    if not sampled or different:
+        raise RuntimeError(
+            f"the load's search columns differ from the trigger's in {different} of {sampled} "
+            "sampled articles"
+        )
+
+
+def _drop_secondary_indexes(
+    connection: psycopg.Connection[Any],
+    tables: tuple[str, ...] = ("public.tickets", "public.ticket_comments"),
+) -> list[str]:
+    """Drop the indexes of `tables` that back no constraint; return their DDL."""
     rows = connection.execute(
         """
         select i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
         from pg_index i
-        where i.indrelid in ('public.tickets'::regclass, 'public.ticket_comments'::regclass)
+        where i.indrelid = any(%s::regclass[])
           and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)
-        """
+        """,
+        (list(tables),),
     ).fetchall()
     for name, _ in rows:
         connection.execute(f"drop index {name}")

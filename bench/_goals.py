@@ -32,6 +32,18 @@ NODE_SCENARIOS = (
 # (bench/_routing.py): sql path, compared at these client counts.
 ROUTING_SCENARIOS = ("create_ticket_routed", "create_ticket_unrouted")
 ROUTING_CLIENTS = (1, 32)
+# The knowledge base's search and suggestions as customers of the largest organization and of
+# small ones (bench/_knowledge_base.py): sql, bff, and sql as service_role.
+KNOWLEDGE_BASE_SCENARIOS = (
+    "search_articles_large_org",
+    "search_articles_small_orgs",
+    "suggest_articles_large_org",
+    "suggest_articles_small_orgs",
+)
+KNOWLEDGE_BASE_ACTIONS = ("searchArticles", "suggestArticles")
+# The BFF's usual overhead: the most bff p50 - sql p50 of these rows (1 client; the listing at the
+# largest size).
+BFF_OVERHEAD_SCENARIOS = ("create_ticket", "update_ticket", "list_tickets_status")
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,7 @@ def evaluate(rows: list[Row], largest: int, distribution: Distribution | None) -
                   _ratio(rls.p95_ms, bypass.p95_ms), "<= 1.5", lambda v: v <= 1.5)
         )  # fmt: skip
     goals += _routing_goals(rows, distribution)
+    goals += _knowledge_base_goals(rows, largest)
     errors = float(sum(row.errors for row in rows))
     goals.append(_goal("errors, all rows", errors, "== 0", lambda v: v == 0))
     return goals
@@ -133,5 +146,40 @@ def _routing_goals(rows: list[Row], distribution: Distribution | None) -> list[G
               over, "== 0", lambda v: v == 0),
         _goal(f"routed tickets not assigned at once ({' and '.join(map(str, ROUTING_CLIENTS))} "
               "clients)", unassigned, "== 0", lambda v: v == 0),
+    ]  # fmt: skip
+    return goals
+
+
+def _bff_overhead_ms(rows: list[Row], scenario: str, tickets: int | None = None) -> float:
+    """Return bff p50 - sql p50 of `scenario` at one client."""
+    return (
+        _find(rows, scenario, "bff", 1, tickets).p50_ms
+        - _find(rows, scenario, "sql", 1, tickets).p50_ms
+    )
+
+
+def _knowledge_base_goals(rows: list[Row], largest: int) -> list[Goal]:
+    overheads = [
+        _bff_overhead_ms(rows, scenario, largest if scenario.startswith("list_") else None)
+        for scenario in BFF_OVERHEAD_SCENARIOS
+    ]
+    usual = max((value for value in overheads if not math.isnan(value)), default=math.nan)
+    goals = [
+        _goal(f"{scenario} p95 ms via sql", _find(rows, scenario, "sql", 1, None).p95_ms,
+              "<= 25 ms", lambda v: v <= 25)
+        for scenario in KNOWLEDGE_BASE_SCENARIOS
+    ]  # fmt: skip
+    goals += [
+        _goal(f"{scenario} bff p50 - sql p50, ms", _bff_overhead_ms(rows, scenario),
+              f"<= {usual:.2f} ms, the most of {'/'.join(BFF_OVERHEAD_SCENARIOS)}",
+              lambda v: v <= usual)
+        for scenario in KNOWLEDGE_BASE_SCENARIOS
+    ]  # fmt: skip
+    goals += [
+        _goal(f"RLS cost of {scenario}: sql p50 authenticated / service_role",
+              _ratio(_find(rows, scenario, "sql", 1, None).p50_ms,
+                     _find(rows, scenario + SERVICE_ROLE_SUFFIX, "sql", 1, None).p50_ms),
+              "<= 1.5", lambda v: v <= 1.5)
+        for scenario in KNOWLEDGE_BASE_SCENARIOS
     ]  # fmt: skip
     return goals

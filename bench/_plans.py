@@ -1,5 +1,5 @@
-"""The query plans behind the read scenarios (get_ticket too), captured with auto_explain inside
-the functions.
+"""The query plans behind the read scenarios (get_ticket too) and the knowledge base's search and
+suggestions, captured with auto_explain inside the functions.
 
 A function call hides its plan from a plain EXPLAIN, so auto_explain (nested statements, as
 notices) logs the plan of every statement the function runs, under the caller's role and claims.
@@ -53,6 +53,31 @@ def capture_plans(db_url: str, user: User, org_id: str, tickets: dict[str, str])
             _call(connection, get_ticket_call(ticket_id), "authenticated", user)
             sections.append(f"== {scenario} as authenticated\n" + _each_statement_once(notices))
     return "\n\n".join(sections) + "\n"
+
+
+def capture_knowledge_base_plans(db_url: str, customer: User, calls: dict[str, list[Call]]) -> str:
+    """Return the plans of the statements reading articles, for the first four calls of each
+    knowledge base scenario (one of each kind of query) as `authenticated`, and for the first as
+    `service_role`."""
+    notices: list[str] = []
+    sections = []
+    with psycopg.connect(db_url, autocommit=True) as connection:
+        connection.add_notice_handler(lambda notice: notices.append(notice.message_primary or ""))
+        for statement in _AUTO_EXPLAIN:
+            connection.execute(statement)
+        for scenario, scenario_calls in calls.items():
+            for role, count in (("authenticated", 4), ("service_role", 1)):
+                for call in scenario_calls[:count]:
+                    notices.clear()
+                    _call(connection, call, role, customer)
+                    inner = [
+                        text
+                        for text in notices
+                        if "public.articles" in text and "Query Text: select public." not in text
+                    ]
+                    shown = {name: value for name, value in call.params.items() if name != "org_id"}
+                    sections.append(f"== {scenario} as {role} {shown}\n" + "\n".join(inner))
+    return "\n" + "\n\n".join(sections) + "\n"
 
 
 def _each_statement_once(notices: list[str]) -> str:

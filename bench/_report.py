@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bench._config import Scale
-from bench._goals import Goal
+from bench._dataset import ArticleCounts
+from bench._goals import KNOWLEDGE_BASE_ACTIONS, Goal
+from bench._knowledge_base import CUSTOMERS, QUERIES, SMALL_ORG_RANKS
 from bench._reads import GET_TICKET_SCENARIOS
 from bench._results import Distribution, Row, markdown_table, text_table
 from bench._routing import CLIENTS_PER_ORG, TEAM_SIZE
@@ -27,6 +29,9 @@ class Report:
     splits: list[BffSplit] = field(default_factory=list)
     distribution: Distribution | None = None
     """How round robin shared the 32-client routed run's tickets (bench/_routing.py)."""
+    articles: ArticleCounts | None = None
+    knowledge_base_bff: bool = False
+    """Whether the BFF served the knowledge base's actions (bench/_knowledge_base.py)."""
     duration_s: float = 0.0
 
     def notes(self) -> list[str]:
@@ -53,6 +58,7 @@ class Report:
             "default team",
         ]
         lines += self._file_costs()
+        lines += self._knowledge_base()
         if self.distribution is not None:
             lines.append(self.distribution.line())
         lines += [
@@ -73,6 +79,25 @@ class Report:
         lines += [split.line() for split in self.splits]
         for label, rss in self.bff_rss_mib.items():
             lines.append(f"BFF RSS after the run, {label}: {rss:.1f} MiB")
+        return lines
+
+    def _knowledge_base(self) -> list[str]:
+        if self.articles is None:
+            return []
+        lines = [
+            self.articles.line(),
+            f"search_articles_* / suggest_articles_*: as {CUSTOMERS} customers in turn, "
+            f"{QUERIES} queries each from the articles' words (search: 3 in 10 one word, 3 two "
+            "or three, 2 a question, 2 misspelled; suggest: a subject, 1 in 10 misspelled, half "
+            "with a description), of the largest organization or of "
+            f"{len(SMALL_ORG_RANKS)} small ones (size ranks {SMALL_ORG_RANKS[0]} to "
+            f"{SMALL_ORG_RANKS[-1]}); *_service_role: the same calls as service_role",
+        ]
+        if not self.knowledge_base_bff:
+            lines.append(
+                f"the BFF served no {' or '.join(KNOWLEDGE_BASE_ACTIONS)}: knowledge base "
+                "measured on sql only"
+            )
         return lines
 
     def _file_costs(self) -> list[str]:

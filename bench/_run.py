@@ -1,5 +1,5 @@
 """One benchmark run: isolated stack → data → writes → routed creates → triggers → uploads → reads
-at each size → report."""
+at each size → knowledge base search and suggestions → report."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from types import FrameType
 from bench._config import Scale
 from bench._context import Context
 from bench._dataset import Dataset
-from bench._goals import evaluate
+from bench._goals import KNOWLEDGE_BASE_ACTIONS, evaluate
+from bench._knowledge_base import run_knowledge_base, scenario_calls
 from bench._memory import gunicorn_rss
-from bench._plans import capture_plans
+from bench._plans import capture_knowledge_base_plans, capture_plans
 from bench._reads import FILE_TICKETS, GET_TICKET_SCENARIOS, run_reads
 from bench._report import Report
 from bench._results import Row, write_json
@@ -106,6 +107,13 @@ def _measure(
             report.stored_tickets[step] = dataset.grow(step)
             _log(f"grown to {report.stored_tickets[step]:,} tickets", started)
         _add(report, run_reads(context, scale, step), started, f"reads at {step:,}")
+    report.articles = dataset.load_articles(scale.articles)
+    _log(report.articles.line(), started)
+    rows, report.knowledge_base_bff = run_knowledge_base(context, scale, scale.ticket_steps[-1])
+    if not report.knowledge_base_bff:
+        actions = " or ".join(KNOWLEDGE_BASE_ACTIONS)
+        print(f"    the BFF serves no {actions}: no bff rows", flush=True)
+    _add(report, rows, started, "knowledge base search and suggestions")
     RESULTS_DIR.mkdir(exist_ok=True)
     file_tickets = {
         scenario: dataset.file_tickets(with_files=with_files)[0]
@@ -113,6 +121,9 @@ def _measure(
     }
     plans = capture_plans(
         context.stack.db_url, context.employee, context.large_org_id, file_tickets
+    )
+    plans += capture_knowledge_base_plans(
+        context.stack.db_url, context.customer(1), scenario_calls(context)
     )
     (RESULTS_DIR / "latest-plans.txt").write_text(plans)
     _log("plans of the reads written to bench/results/latest-plans.txt", started)
