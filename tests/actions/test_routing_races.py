@@ -462,7 +462,8 @@ def test_a_queued_ticket_someone_is_commenting_on_is_assigned_in_its_turn(
     """The queue waits for a ticket another transaction holds instead of passing it over."""
     team = staffed_team(stack, agents=1)
     configure(bff, team, "round_robin", capacity=1)
-    held, queued = create_tickets(bff, team, 2)
+    # One after the other: the first takes the agent's only place, the second waits.
+    held, queued = create_tickets(bff, team, 1)[0], create_tickets(bff, team, 1)[0]
     assert (held["assigned_employee_id"], queued["assigned_employee_id"]) == (
         team.agents[0].id,
         None,
