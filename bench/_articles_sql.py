@@ -224,6 +224,7 @@ grant execute on function
   private.kb_config(uuid),
   private.kb_queries(regconfig, text),
   private.my_submittable_org_ids(),
-  private.my_confirmed_email()
+  private.my_confirmed_email(),
+  private.can_submit_to(uuid)
   to service_role;
 """

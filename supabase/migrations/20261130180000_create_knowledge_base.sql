@@ -117,13 +117,28 @@ comment on function private.my_submittable_org_ids() is
 revoke execute on function private.my_submittable_org_ids() from public, anon;
 grant execute on function private.my_submittable_org_ids() to authenticated;
 
+-- Each tag is 1 to 50 characters of one line without surrounding white space, whoever writes.
+create function private.valid_article_tags(p_tags text[])
+returns boolean
+language plpgsql
+immutable
+set search_path = ''
+as $$
+begin
+  return coalesce((
+    select bool_and(t is not null and char_length(t) between 1 and 50 and t = btrim(t) and t !~ '[[:cntrl:]]')
+    from unnest(p_tags) t
+  ), true);
+end;
+$$;
+
 create table public.articles (
   id uuid primary key default gen_random_uuid(),
   organization_id uuid not null references public.organizations (id) on delete cascade,
   title text not null check (char_length(btrim(title)) between 1 and 200),
   body text not null default '' check (char_length(body) <= 50000),
   category text check (char_length(btrim(category)) between 1 and 100),
-  tags text[] not null default '{}' check (cardinality(tags) <= 20),
+  tags text[] not null default '{}' check (cardinality(tags) <= 20 and private.valid_article_tags(tags)),
   status text not null default 'draft' check (status in ('draft', 'published', 'archived')),
   visibility text not null check (visibility in ('public', 'internal')),
   author_id uuid references public.profiles (id) on delete set null,

@@ -83,9 +83,7 @@ stable
 set search_path = ''
 as $$
 begin
-  if p_org_id is null or not (
-    private.is_org_staff(p_org_id) or p_org_id in (select private.my_submittable_org_ids())
-  ) then
+  if p_org_id is null or not (private.is_org_staff(p_org_id) or private.can_submit_to(p_org_id)) then
     raise exception 'The organization was not found.' using errcode = 'PT404', hint = 'org_id';
   end if;
 end;
@@ -336,8 +334,11 @@ $$;
 
 -- What someone typed, as the queries search needs, in the organization's configuration:
 -- all_words (websearch_to_tsquery of the whole text: quotes, "or" and "-" work, nothing typed is
--- an error), any_word (the same words with every AND an OR, without the excluded ones), excluded
--- (the words after a "-", or null) and positive (the text without them, for trigram matching).
+-- an error), any_word (an OR of the first 16 distinct words of the text without the excluded
+-- ones, as lexemes), excluded (the words after a "-", or null) and positive (the text without
+-- them, for trigram matching). A word is excluded as websearch_to_tsquery excludes it: a "-"
+-- at the start or after anything but a letter or digit, then a word or a quoted phrase (an
+-- unclosed quote runs to the end).
 create function private.kb_queries(
   p_config regconfig,
   p_text text,
@@ -351,13 +352,19 @@ immutable
 set search_path = ''
 as $$
 declare
+  v_exclusion constant text := '(^|[^[:alnum:]])-("[^"]*("|$)|[^[:space:]"()]+)';
   v_excluded text;
 begin
   all_words := websearch_to_tsquery(p_config, p_text);
-  select string_agg(m[2], ' or ') into v_excluded
-  from regexp_matches(p_text, '(^|\s)-("[^"]*"|[^\s"]+)', 'g') m;
-  positive := regexp_replace(p_text, '(^|\s)-("[^"]*"|[^\s"]+)', ' ', 'g');
-  any_word := nullif(replace(websearch_to_tsquery(p_config, positive)::text, ' & ', ' | '), '')::tsquery;
+  select string_agg(m[2], ' or ') into v_excluded from regexp_matches(p_text, v_exclusion, 'g') m;
+  positive := regexp_replace(p_text, v_exclusion, '\1 ', 'g');
+  select nullif(string_agg(quote_literal(w.lexeme), ' | '), '')::tsquery into any_word
+  from (
+    select x.lexeme
+    from unnest(to_tsvector(p_config, positive)) x
+    order by x.positions[1]
+    limit 16
+  ) w;
   if v_excluded is not null then
     excluded := nullif(websearch_to_tsquery(p_config, v_excluded)::text, '')::tsquery;
   end if;
@@ -385,36 +392,70 @@ returns table (id uuid, rank real, method text)
 language plpgsql
 stable
 security definer
+rows 10
 set search_path = ''
 as $$
 declare
   v_config regconfig := private.kb_config(p_org_id);
   v_query record;
   v_staff boolean := private.is_org_staff(p_org_id);
+  v_all_count integer;
   v_folded text;
 begin
   perform private.require_knowledge_base_reader(p_org_id);
   select * into v_query from private.kb_queries(v_config, p_text);
-  if v_query.any_word is not null and exists (
-    select 1 from public.articles a
-    where a.organization_id = p_org_id and a.search_vector @@ v_query.any_word
-      and a.status = 'published' and (a.visibility = 'public' or v_staff)
-      and (v_query.excluded is null or not a.search_vector @@ v_query.excluded)
-  ) then
+  if v_query.any_word is null then
+    v_folded := private.kb_fold(v_query.positive);
+  else
+    -- Articles with every word rank first: when they fill the page, those are the page.
+    -- Ranking reads each candidate, so at most 500 of each kind are ranked (the index finds
+    -- them): a long text of common words in a large organization stays fast.
     return query
-      select a.id,
-        (ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', a.search_vector, v_query.any_word, 1 | 32)
-          + case when a.search_vector @@ v_query.all_words then 1 else 0 end)::real,
-        'full_text'
-      from public.articles a
-      where a.organization_id = p_org_id and a.search_vector @@ v_query.any_word
-        and a.status = 'published' and (a.visibility = 'public' or v_staff)
-        and (v_query.excluded is null or not a.search_vector @@ v_query.excluded)
-      order by 2 desc, a.id
+      with candidates as (
+        select a.id, a.search_vector, a.search_vector @@ v_query.all_words as every_word
+        from public.articles a
+        where a.organization_id = p_org_id and a.search_vector @@ v_query.all_words
+          and a.status = 'published' and (a.visibility = 'public' or v_staff)
+          and (v_query.excluded is null or not a.search_vector @@ v_query.excluded)
+        limit 500
+      )
+      select c.id, (1 + ts_rank('{0.1, 0.2, 0.4, 1.0}', c.search_vector, v_query.any_word, 1 | 32))::real, 'full_text'
+      from candidates c
+      order by 2 desc, c.id
       limit p_limit offset p_offset;
-    return;
+    get diagnostics v_all_count = row_count;
+    if v_all_count >= p_limit then
+      return;
+    end if;
+    return query
+      with every_word as (
+        select count(*) as n from (
+          select 1 from public.articles a
+          where a.organization_id = p_org_id and a.search_vector @@ v_query.all_words
+            and a.status = 'published' and (a.visibility = 'public' or v_staff)
+            and (v_query.excluded is null or not a.search_vector @@ v_query.excluded)
+          limit 500
+        ) x
+      ),
+      candidates as (
+        select a.id, a.search_vector
+        from public.articles a
+        where a.organization_id = p_org_id and a.search_vector @@ v_query.any_word
+          and not a.search_vector @@ v_query.all_words
+          and a.status = 'published' and (a.visibility = 'public' or v_staff)
+          and (v_query.excluded is null or not a.search_vector @@ v_query.excluded)
+        limit 500
+      )
+      select c.id, ts_rank('{0.1, 0.2, 0.4, 1.0}', c.search_vector, v_query.any_word, 1 | 32)::real, 'full_text'
+      from candidates c
+      order by 2 desc, c.id
+      limit p_limit - v_all_count
+      offset greatest(p_offset - (select n from every_word), 0);
+    if found or v_all_count > 0 or p_offset > 0 then
+      return;
+    end if;
+    v_folded := private.kb_fold(v_query.positive);
   end if;
-  v_folded := private.kb_fold(v_query.positive);
   if v_folded ~ '\w{3}' then
     return query
       select a.id, extensions.word_similarity(v_folded, a.search_title), 'similar'
@@ -431,22 +472,21 @@ $$;
 comment on function private.kb_ranked(uuid, text, integer, integer) is
   'Ranked published articles the caller may read for a text: full-text (every word first, then any), else trigram similarity.';
 
--- HTML-escaped Markdown around the matched words, which are wrapped in <mark>...</mark>.
-create function private.kb_snippet(p_article public.articles, p_text text)
+-- HTML-escaped Markdown around the matched words (p_words, in p_config), which are wrapped in
+-- <mark>...</mark>; the start of the body when no word is known.
+create function private.kb_snippet(p_body text, p_config regconfig, p_words tsquery)
 returns text
 language plpgsql
 stable
 set search_path = ''
 as $$
 declare
-  v_config regconfig := private.kb_config(p_article.organization_id);
-  v_any tsquery := (select q.any_word from private.kb_queries(v_config, p_text) q);
-  v_escaped text := replace(replace(replace(p_article.body, '&', '&amp;'), '<', '&lt;'), '>', '&gt;');
+  v_escaped text := replace(replace(replace(p_body, '&', '&amp;'), '<', '&lt;'), '>', '&gt;');
 begin
-  if v_any is null then
+  if p_words is null then
     return left(v_escaped, 200);
   end if;
-  return ts_headline(v_config, v_escaped, v_any,
+  return ts_headline(p_config, v_escaped, p_words,
     'MaxFragments=1, MaxWords=30, MinWords=12, ShortWord=2, StartSel=<mark>, StopSel=</mark>, FragmentDelimiter=" … "');
 end;
 $$;
@@ -464,6 +504,8 @@ declare
   v_items jsonb;
   v_count integer;
   v_method text;
+  v_config regconfig := private.kb_config(search_articles.org_id);
+  v_words tsquery;
 begin
   perform private.require_knowledge_base_reader(search_articles.org_id);
   if char_length(btrim(coalesce(search_articles.q, ''))) not between 1 and 200 then
@@ -485,10 +527,11 @@ begin
     end if;
   end if;
 
+  select q.any_word into v_words from private.kb_queries(v_config, search_articles.q) q;
   select
     coalesce(jsonb_agg(
       (private.article_json(a) - 'body') || jsonb_build_object(
-        'rank', r.rank, 'snippet', private.kb_snippet(a, search_articles.q)
+        'rank', r.rank, 'snippet', private.kb_snippet(a.body, v_config, v_words)
       ) order by r.rank desc, r.id
     ) filter (where n <= search_articles."limit"), '[]'::jsonb),
     count(*),
@@ -537,7 +580,8 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-  v_text text := left(btrim(coalesce(suggest_articles.subject, '') || ' ' || coalesce(suggest_articles.description, '')), 1000);
+  -- The subject and the start of the description are what the person is asking about.
+  v_text text := left(btrim(coalesce(suggest_articles.subject, '') || ' ' || coalesce(suggest_articles.description, '')), 500);
   v_items jsonb;
   v_ids uuid[];
 begin
@@ -652,9 +696,25 @@ end;
 $$;
 
 -- Per article and for the organization, over [from, to): views, views opened from suggestions,
--- helpful and unhelpful votes, times suggested, tickets submitted after the article was
+-- helpful and unhelpful votes, times suggested (by day), tickets submitted after the article was
 -- suggested, and deflections (someone opened it from suggestions and submitted no ticket to
--- the organization in the next 24 hours); self_service = article views per ticket submitted.
+-- the organization in the next 24 hours; counted once those 24 hours have passed);
+-- self_service = article views per ticket submitted. The organization's own staff are not
+-- readers: their views, suggestions and votes do not count.
+create function private.is_member_of(p_org_id uuid, p_user_id uuid)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return exists (
+    select 1 from public.organization_members m where m.organization_id = p_org_id and m.user_id = p_user_id
+  );
+end;
+$$;
+
 create function public.kb_stats(org_id uuid, "from" timestamptz, "to" timestamptz)
 returns jsonb
 language plpgsql
@@ -694,15 +754,19 @@ begin
           'opened_from_suggestions', (select count(*) from public.article_views v
             where v.article_id = a.id and v.from_suggestion and v.created_at >= kb_stats."from" and v.created_at < kb_stats."to"),
           'helpful', (select count(*) from public.article_votes v
-            where v.article_id = a.id and v.helpful and v.updated_at >= kb_stats."from" and v.updated_at < kb_stats."to"),
+            where v.article_id = a.id and v.helpful and v.updated_at >= kb_stats."from" and v.updated_at < kb_stats."to"
+              and not private.is_member_of(v.organization_id, v.user_id)),
           'not_helpful', (select count(*) from public.article_votes v
-            where v.article_id = a.id and not v.helpful and v.updated_at >= kb_stats."from" and v.updated_at < kb_stats."to"),
+            where v.article_id = a.id and not v.helpful and v.updated_at >= kb_stats."from" and v.updated_at < kb_stats."to"
+              and not private.is_member_of(v.organization_id, v.user_id)),
           'suggested', (select coalesce(sum(s.shown), 0) from public.article_suggestions s
-            where s.article_id = a.id and s.shown_on >= kb_stats."from"::date and s.shown_on < kb_stats."to"::date + 1),
+            where s.article_id = a.id and s.shown_on >= kb_stats."from"::date
+              and s.shown_on <= (kb_stats."to" - interval '1 microsecond')::date),
           'submitted_after_suggestion', (select count(*) from public.ticket_articles ta join public.tickets t on t.id = ta.ticket_id
             where ta.article_id = a.id and ta.kind = 'suggested' and t.created_at >= kb_stats."from" and t.created_at < kb_stats."to"),
           'deflections', (select count(distinct v.user_id) from public.article_views v
             where v.article_id = a.id and v.from_suggestion and v.created_at >= kb_stats."from" and v.created_at < kb_stats."to"
+              and v.created_at <= now() - interval '24 hours'
               and not exists (
                 select 1 from public.tickets t
                 where t.user_id = v.user_id and t.handling_org_id = a.organization_id
@@ -716,7 +780,8 @@ begin
             where v.article_id = a.id and v.created_at >= kb_stats."from" and v.created_at < kb_stats."to"
             union all
             select 1 from public.article_suggestions s
-            where s.article_id = a.id and s.shown_on >= kb_stats."from"::date and s.shown_on < kb_stats."to"::date + 1
+            where s.article_id = a.id and s.shown_on >= kb_stats."from"::date
+              and s.shown_on <= (kb_stats."to" - interval '1 microsecond')::date
           )
       ) per_article
     ), '[]'::jsonb)
@@ -980,7 +1045,8 @@ revoke execute on function
   private.set_article_status(uuid, integer, text),
   private.record_article_view(public.articles, boolean),
   private.kb_ranked(uuid, text, integer, integer),
-  private.kb_snippet(public.articles, text),
+  private.kb_snippet(text, regconfig, tsquery),
+  private.is_member_of(uuid, uuid),
   private.record_suggestions(uuid, uuid[]),
   private.record_article_vote(public.articles, boolean),
   private.record_suggested_articles(public.tickets, uuid[]),
@@ -1007,7 +1073,8 @@ grant execute on function
   private.set_article_status(uuid, integer, text),
   private.record_article_view(public.articles, boolean),
   private.kb_ranked(uuid, text, integer, integer),
-  private.kb_snippet(public.articles, text),
+  private.kb_snippet(text, regconfig, tsquery),
+  private.is_member_of(uuid, uuid),
   private.record_suggestions(uuid, uuid[]),
   private.record_article_vote(public.articles, boolean),
   private.record_suggested_articles(public.tickets, uuid[]),

@@ -504,7 +504,12 @@ def test_kb_stats_count_views_votes_suggestions_and_deflections(
     do(helped, "getArticle", article_id=password["id"])
     ticket = submit(do, unhelped, org, suggested_article_ids=[export["id"]])
 
-    stats = do(org.employee, "kbStats", org_id=org.id, **period())
+    pending = do(org.employee, "kbStats", org_id=org.id, **period())
+    assert pending["articles"][0]["deflections"] == 0  # not before 24 hours have passed
+    # A day later: the first customer's visit was a day ago, and they never submitted a ticket.
+    db.execute("update public.article_views set created_at = created_at - interval '25 hours' "
+               "where user_id = %s", (helped.id,))  # fmt: skip
+    stats = do(org.employee, "kbStats", org_id=org.id, **period(hours=26))
     assert [stats[k] for k in ("org_id", *figures[:3])] == [org.id, 3, 1, 3.0]
     assert stats["articles"] == [
         {"article_id": export["id"], "title": "Exporting invoices", "views": 2,
