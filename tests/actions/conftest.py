@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, LiteralString
+from typing import Any, LiteralString, Protocol
 
 import psycopg
 import pytest
@@ -48,6 +48,31 @@ def call(client: FlaskClient, who: Person | None, action: str, body: Any = None)
     """Call a server action as `who` (None: anon)."""
     headers = {"Authorization": f"Bearer {who.token}"} if who else {}
     return client.post(f"/actions/{action}", json={} if body is None else body, headers=headers)
+
+
+class Do(Protocol):
+    """Call an action as `who` (None: anon) with the body's fields; check the status; return
+    the answer's JSON."""
+
+    def __call__(
+        self, who: Person | None, action: str, /, expect: int = 200, **body: Any
+    ) -> Any: ...
+
+
+@pytest.fixture
+def do(client: FlaskClient) -> Do:
+    def run(who: Person | None, action: str, /, expect: int = 200, **body: Any) -> Any:
+        response = call(client, who, action, body)
+        assert response.status_code == expect, response.get_json()
+        return response.get_json()
+
+    return run
+
+
+def invalid_paths(answer: dict[str, Any]) -> list[list[str]]:
+    """The fields a 422 answer names."""
+    assert answer["error"]["code"] == "validation_failed", answer
+    return [field["path"] for field in answer["error"]["details"]["fields"]]
 
 
 def error_paths(response: TestResponse) -> list[list[Any]]:

@@ -13,41 +13,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, LiteralString, Protocol
+from typing import Any, LiteralString
 
 import httpx
 import psycopg
 import pytest
-from flask.testing import FlaskClient
 
 from devstack import Stack
 
-from .conftest import Org, Person, call, create_org, seeded, sign_up
-
-
-class Do(Protocol):
-    """Call an action as `who` (None: anon) with the body's fields; check the status; return
-    the answer's JSON."""
-
-    def __call__(
-        self, who: Person | None, action: str, /, expect: int = 200, **body: Any
-    ) -> Any: ...
-
-
-@pytest.fixture
-def do(client: FlaskClient) -> Do:
-    def run(who: Person | None, action: str, /, expect: int = 200, **body: Any) -> Any:
-        response = call(client, who, action, body)
-        assert response.status_code == expect, response.get_json()
-        return response.get_json()
-
-    return run
-
-
-def invalid_paths(answer: dict[str, Any]) -> list[list[str]]:
-    """The fields a 422 answer names."""
-    assert answer["error"]["code"] == "validation_failed", answer
-    return [field["path"] for field in answer["error"]["details"]["fields"]]
+from .conftest import Do, Org, Person, create_org, invalid_paths, seeded, sign_up
 
 
 def rest(stack: Stack, who: Person | None, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -14,7 +14,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from itertools import pairwise
-from typing import Any, LiteralString, Protocol
+from typing import Any, LiteralString
 
 import httpx
 import psycopg
@@ -23,35 +23,10 @@ from flask.testing import FlaskClient
 
 from devstack import Stack
 
-from .conftest import Org, Person, call, create_org, seeded, sign_up
+from .conftest import Do, Org, Person, create_org, invalid_paths, seeded, sign_up
 
 # A team of the seeded organization acme (supabase/seed.sql): never a team of a fresh org.
 ACME_BILLING = "aaaaaaaa-0000-4000-8000-0000000000b1"
-
-
-class Do(Protocol):
-    """Call an action as `who` (None: anon) with the body's fields; check the status; return
-    the answer's JSON."""
-
-    def __call__(
-        self, who: Person | None, action: str, /, expect: int = 200, **body: Any
-    ) -> Any: ...
-
-
-@pytest.fixture
-def do(client: FlaskClient) -> Do:
-    def run(who: Person | None, action: str, /, expect: int = 200, **body: Any) -> Any:
-        response = call(client, who, action, body)
-        assert response.status_code == expect, response.get_json()
-        return response.get_json()
-
-    return run
-
-
-def invalid_paths(answer: dict[str, Any]) -> list[list[str]]:
-    """The fields a 422 answer names."""
-    assert answer["error"]["code"] == "validation_failed", answer
-    return [field["path"] for field in answer["error"]["details"]["fields"]]
 
 
 # set-up -------------------------------------------------------------------------------------
