@@ -223,7 +223,8 @@ KNOWLEDGE_BASE_SERVICE_ROLE_GRANTS = """
 grant execute on function
   private.kb_config(uuid),
   private.kb_queries(regconfig, text),
-  private.my_submittable_org_ids(),
+  private.is_public_org(uuid),
+  private.my_other_submittable_org_ids(),
   private.my_confirmed_email(),
   private.can_submit_to(uuid)
   to service_role;

@@ -84,9 +84,24 @@ $$;
 
 comment on function private.kb_fold(text) is 'Lowercase and without accents, for trigram matching.';
 
--- Organizations whose published public articles the caller may read: those they may submit
--- tickets to (as private.can_submit_to decides, for all organizations at once).
-create function private.my_submittable_org_ids()
+-- Whose published public articles the caller may read: the organizations they may submit
+-- tickets to (as private.can_submit_to decides). In two parts, so the select policy costs the
+-- same however many public organizations there are: whether one organization is public (per
+-- row), and the few others the caller may submit to (by email domain, invitation or
+-- membership), built once per query.
+create function private.is_public_org(p_org_id uuid)
+returns boolean
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return exists (select 1 from public.organizations o where o.id = p_org_id and o.customer_access = 'public');
+end;
+$$;
+
+create function private.my_other_submittable_org_ids()
 returns setof uuid
 language sql
 stable
@@ -95,14 +110,8 @@ set search_path = ''
 as $$
   select o.id
   from public.organizations o
-  where (select auth.uid()) is not null
-    and (
-      o.customer_access = 'public'
-      or (
-        o.customer_access = 'domain'
-        and split_part((select private.my_confirmed_email()), '@', 2) = any (o.verified_domains)
-      )
-    )
+  where o.customer_access = 'domain'
+    and split_part((select private.my_confirmed_email()), '@', 2) = any (o.verified_domains)
   union
   select c.organization_id
   from public.organization_customers c
@@ -112,10 +121,11 @@ as $$
   select private.my_org_ids()
 $$;
 
-comment on function private.my_submittable_org_ids() is
-  'Every organization the caller may submit tickets to (the set form of private.can_submit_to).';
-revoke execute on function private.my_submittable_org_ids() from public, anon;
-grant execute on function private.my_submittable_org_ids() to authenticated;
+comment on function private.is_public_org(uuid) is 'Whether anyone signed in may submit to the organization.';
+comment on function private.my_other_submittable_org_ids() is
+  'The organizations that are not public the caller may submit to (verified email domain, invitation, membership).';
+revoke execute on function private.is_public_org(uuid), private.my_other_submittable_org_ids() from public, anon;
+grant execute on function private.is_public_org(uuid), private.my_other_submittable_org_ids() to authenticated;
 
 -- Each tag is 1 to 50 characters of one line without surrounding white space, whoever writes.
 create function private.valid_article_tags(p_tags text[])
@@ -181,7 +191,7 @@ create policy "Staff read all their org's articles, customers published public"
     organization_id in (select private.my_org_ids())
     or (
       status = 'published' and visibility = 'public'
-      and organization_id in (select private.my_submittable_org_ids())
+      and (private.is_public_org(organization_id) or organization_id in (select private.my_other_submittable_org_ids()))
     )
   );
 

@@ -6,7 +6,7 @@ create policy "Staff read all their org's articles, customers published public"
     organization_id in (select private.my_org_ids())
     or (
       status = 'published' and visibility = 'public'
-      and organization_id in (select private.my_submittable_org_ids())
+      and (private.is_public_org(organization_id) or organization_id in (select private.my_other_submittable_org_ids()))
     )
   );
 
