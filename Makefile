@@ -9,7 +9,8 @@ SCALE ?= full
 
 # Debian packages the stack and the tests need (installed only when missing, and only as root).
 DEBIAN_PACKAGES := postgresql-15 postgresql-contrib postgresql-15-pgtap \
-	libtap-parser-sourcehandler-pgtap-perl postgresql-15-plpgsql-check nginx
+	libtap-parser-sourcehandler-pgtap-perl postgresql-15-plpgsql-check nginx \
+	chromium fonts-dejavu-core
 
 .PHONY: help setup system-packages dev down test lint bench
 
@@ -19,7 +20,7 @@ help:
 	@echo "make bench  run the benchmark (SCALE=small for the quick one)"
 	@echo "make down   stop the local stack"
 
-setup: system-packages $(BIN)/.installed node_modules/.installed
+setup: system-packages $(BIN)/.installed node_modules/.installed web/node_modules/.installed
 
 system-packages:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -43,6 +44,12 @@ $(BIN)/.installed: pyproject.toml tools/pyproject.toml
 # `npm ci` would refuse as out of sync; with the lockfile present it installs exactly those versions.
 node_modules/.installed: package.json package-lock.json
 	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The web app's browser packages (preact, htm, supabase-js), pinned by web/package-lock.json and
+# served by the app's own host: nothing is fetched from a CDN at run time.
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 dev: setup

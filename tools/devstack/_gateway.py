@@ -51,18 +51,19 @@ def nginx_command(config_file: Path, prefix: Path, error_log: Path) -> list[str]
     return [nginx_binary(), "-p", str(prefix), "-c", str(config_file), "-e", str(error_log)]
 
 
-def nginx_config(routes: Routes, prefix: Path, logs: Path) -> str:
-    """Return an nginx configuration serving `routes`, keeping every file under `prefix`."""
+def nginx_preamble(prefix: Path, logs: Path, name: str) -> str:
+    """Return the top of an nginx configuration that runs in the foreground and keeps every file
+    under `prefix` (its pid, temp folders) and its error log in `logs/<name>-error.log`."""
     for folder in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / folder).mkdir(parents=True, exist_ok=True)
     # As root, nginx would hand its workers to `nobody`, who cannot write the temp folders.
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
-    return f"""# Written by the local stack (tools/devstack/_gateway.py) at every start.
+    return f"""# Written by the local stack (tools/devstack/) at every start.
 daemon off;
 {user}
 worker_processes 1;
 pid {prefix}/nginx.pid;
-error_log {logs}/nginx-error.log warn;
+error_log {logs}/{name}-error.log warn;
 
 events {{
   worker_connections 1024;
@@ -74,7 +75,12 @@ http {{
   proxy_temp_path {prefix}/proxy;
   fastcgi_temp_path {prefix}/fastcgi;
   uwsgi_temp_path {prefix}/uwsgi;
-  scgi_temp_path {prefix}/scgi;
+  scgi_temp_path {prefix}/scgi;"""
+
+
+def nginx_config(routes: Routes, prefix: Path, logs: Path) -> str:
+    """Return an nginx configuration serving `routes`, keeping every file under `prefix`."""
+    return f"""{nginx_preamble(prefix, logs, "nginx")}
   # Storage uploads go up to the bucket's limit; the services check sizes themselves.
   client_max_body_size 60m;
 

@@ -1,5 +1,5 @@
 """Bring the local stack up and down: Postgres → bootstrap → migrations → seed → PostgREST →
-the Auth and Realtime stand-ins → nginx at the project URL → BFF.
+the Auth, Realtime and Storage stand-ins → nginx at the project URL → BFF → the web app.
 
 Roles as on hosted Supabase: the cluster's superuser is `supabase_admin`, which runs only the
 bootstrap (`supabase/local/*.sql`) and Realtime's partition upkeep; migrations and the seed run as
@@ -31,11 +31,12 @@ from devstack._errors import StackError
 from devstack._gateway import Routes, nginx_command, nginx_config
 from devstack._keys import LocalKeys, local_anon_key, local_service_role_key
 from devstack._postgres import LOCAL_PASSWORD, SUPERUSER, Cluster, reachable_by, server_user
+from devstack._web import WebApp, web_nginx_config
 from devstack.realtime._janitor import MAINTAIN_PARTITIONS
 
 # The stack's processes, in the order they start (stopped in reverse), and where each is
 # reached through the project URL.
-_PROCESSES = ("bff", "purge", "gateway", "storage", "realtime", "auth", "postgrest")
+_PROCESSES = ("web", "bff", "purge", "gateway", "storage", "realtime", "auth", "postgrest")
 _PATHS = {
     "postgrest": "rest/v1",
     "auth": "auth/v1",
@@ -59,6 +60,8 @@ class StackConfig:
     realtime_port: int = 54332
     storage_port: int = 54333
     bff_port: int = 8000
+    web_port: int = 3000
+    """The reference web app (`web/`), served by nginx; it needs the BFF."""
     durable: bool = True
     with_bff: bool = True
     bff_workers: int = 2
@@ -96,6 +99,7 @@ class StackConfig:
             realtime_port=processes.free_port(),
             storage_port=processes.free_port(),
             bff_port=processes.free_port(),
+            web_port=processes.free_port(),
         )
         return replace(config, **overrides)  # type: ignore[arg-type]
 
@@ -143,6 +147,17 @@ class Stack:
         return f"http://127.0.0.1:{self.config.bff_port}"
 
     @property
+    def web_app(self) -> WebApp:
+        """The reference web app, pointed at this stack's project URL and BFF."""
+        return WebApp(
+            listen=self.config.web_port,
+            web_dir=self.config.project_dir / "web",
+            api_url=self.api_url,
+            anon_key=self.anon_key,
+            bff_url=self.bff_url,
+        )
+
+    @property
     def anon_key(self) -> str:
         return local_anon_key(self.keys.secret)
 
@@ -170,7 +185,7 @@ class Stack:
         report = [self._up_database(), self._up_postgrest(), self._up_auth(), self._up_realtime()]
         report += [self._up_storage(), self._up_gateway(), self._up_purge()]
         if self.config.with_bff:
-            report.append(self._up_bff())
+            report += [self._up_bff(), self._up_web()]
         return report
 
     def down(self) -> list[str]:
@@ -197,7 +212,7 @@ class Stack:
             "state": str(self.config.state_dir),
             "postgres": f"running at {self.postgres_url}" if cluster.running() else "stopped",
         }
-        where = {"bff": self.bff_url, "gateway": self.api_url}
+        where = {"bff": self.bff_url, "gateway": self.api_url, "web": self.web_app.url}
         for name in reversed(_PROCESSES):
             pid = processes.running_pid(self._path(f"{name}.pid"))
             if not pid:
@@ -427,8 +442,20 @@ class Stack:
             # Workers touch a heartbeat file on every loop; on a disk-backed /tmp that is a
             # metadata write per request.
             argv[-1:-1] = ["--worker-tmp-dir", "/dev/shm"]  # noqa: S108
-        env = {**os.environ, **self.bff_env()}
+        # The web app calls the BFF from its own origin, as a deployed frontend does.
+        origins = [os.environ.get("BFF_CORS_ORIGINS", ""), self.web_app.url,
+                   f"http://localhost:{self.config.web_port}"]  # fmt: skip
+        env = {**os.environ, **self.bff_env(), "BFF_CORS_ORIGINS": ",".join(filter(None, origins))}
         return self._up_process("bff", argv, self.config.bff_port, "/healthz", env=env)
+
+    def _up_web(self) -> str:
+        prefix, logs = self._path("web"), self._path("logs")
+        config_file = self._path("web.conf")
+        logs.mkdir(parents=True, exist_ok=True)
+        prefix.mkdir(parents=True, exist_ok=True)
+        config_file.write_text(web_nginx_config(self.web_app, prefix, logs))
+        argv = nginx_command(config_file, prefix, logs / "web-error.log")
+        return self._up_process("web", argv, self.config.web_port, "/config.json")
 
     def _up_process(
         self, name: str, argv: list[str], port: int, ready_path: str = "/health",

@@ -1,0 +1,92 @@
+"""Browser fixtures: headless Chromium (Debian's package) driven by Playwright for Python, against
+the reference web app (`web/`) served by the test stack.
+
+Each test opens one browser context per person (its own storage, so its own Supabase session),
+signs in through the sign-in screen as people do, and fails on any uncaught script error.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from devstack import DEMO_PASSWORD, Stack
+from tests.conftest import PROJECT_DIR
+
+SCREENSHOTS = PROJECT_DIR / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+expect.set_options(timeout=15_000)
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (`make setup` installs the package `chromium`), or `$CHROMIUM_PATH`."""
+    found = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if found is None:
+        pytest.fail("Chromium not found: install the Debian package chromium (`make setup` does)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path())
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def web_url(stack: Stack) -> str:
+    return stack.web_app.url
+
+
+NewContext = Callable[..., BrowserContext]
+
+
+@pytest.fixture
+def new_context(browser: Browser, web_url: str) -> Iterator[NewContext]:
+    """Open a browser context (one person: own cookies and storage) at the web app; every page
+    opened in it fails the test on an uncaught script error."""
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    def open_context(viewport: dict[str, int] | None = None) -> BrowserContext:
+        context = browser.new_context(base_url=web_url, viewport=viewport or DESKTOP)  # type: ignore[arg-type]
+        context.set_default_timeout(15_000)
+        context.on("page", lambda page: page.on("pageerror", lambda e: errors.append(str(e))))
+        contexts.append(context)
+        return context
+
+    yield open_context
+    for context in contexts:
+        context.close()
+    assert errors == [], f"uncaught script errors in the web app: {errors}"
+
+
+def sign_in(context: BrowserContext, email: str, password: str = DEMO_PASSWORD) -> Page:
+    """Open the app in `context` and sign in as `email` through the sign-in screen."""
+    page = context.new_page()
+    page.goto("/")
+    fill_sign_in(page, email, password)
+    expect(page.locator("header.topbar")).to_be_visible()
+    return page
+
+
+def fill_sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Keep a picture of the screen for the README (docs/screenshots/<name>.png)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=path, full_page=False)
+    return path

@@ -1,0 +1,54 @@
+"""The app's shell: sign-in, where each kind of user lands, the session ending, a phone screen."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from devstack import Stack
+from tests.web.conftest import PHONE, NewContext, fill_sign_in, screenshot, sign_in
+
+
+def test_a_wrong_password_shows_auths_message_and_stays_on_sign_in(new_context: NewContext) -> None:
+    page = new_context().new_page()
+    page.goto("/")
+    screenshot(page, "sign-in")
+    fill_sign_in(page, "alice@example.test", "not-the-password")
+    expect(page.get_by_role("alert")).to_contain_text("Invalid login credentials")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+
+
+def test_staff_land_on_their_organizations_tickets_and_customers_on_their_requests(
+    new_context: NewContext, orgs: dict[str, str]
+) -> None:
+    staff = sign_in(new_context(), "agent1@acme.test")
+    expect(staff).to_have_url(re.compile(f"#/org/{orgs['acme']}/tickets$"))
+    customer = sign_in(new_context(), "alice@example.test")
+    expect(customer).to_have_url(re.compile("#/requests$"))
+
+
+def test_an_ended_session_sends_the_user_to_sign_in_and_back_where_they_were(
+    new_context: NewContext, stack: Stack, orgs: dict[str, str]
+) -> None:
+    page = sign_in(new_context(), "agent2@acme.test")
+    expect(page).to_have_url(re.compile(f"#/org/{orgs['acme']}/tickets$"))
+    # The session ends on the server (signed out everywhere, or revoked by an admin): the next
+    # request with its token is refused, and the app asks to sign in again.
+    stack.psql(
+        "delete from auth.sessions where user_id = "
+        "(select id from auth.users where email = 'agent2@acme.test');"
+    )
+    page.goto("/#/requests")
+    page.reload()  # coming back to the app later: its first request carries the ended session
+    expect(page.get_by_role("alert")).to_contain_text("Your session has ended")
+    fill_sign_in(page, "agent2@acme.test")
+    expect(page).to_have_url(re.compile("#/requests$"))
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_the_header_folds_into_a_menu_on_a_phone(new_context: NewContext) -> None:
+    page = sign_in(new_context(viewport=PHONE), "alice@example.test")
+    expect(page.get_by_role("link", name="My requests")).to_be_hidden()
+    page.get_by_role("button", name="Menu").click()
+    expect(page.get_by_role("link", name="My requests")).to_be_visible()

@@ -1,0 +1,130 @@
+// The app: sign-in state, the signed-in user's organizations, the header and the routes.
+import { render } from 'preact'
+import { useCallback, useEffect, useState } from 'preact/hooks'
+import { action } from './api.js'
+import { supabase } from './config.js'
+import { MyInvitations } from './invitations.js'
+import { OrgAdmin } from './admin/admin.js'
+import { MyRequests, NewRequest, RequestView } from './customer/index.js'
+import { match, navigate, useRoute } from './router.js'
+import { SessionContext, useSession } from './session.js'
+import { SignIn } from './signin.js'
+import { StaffDashboard, StaffTicket } from './staff/index.js'
+import { ErrorNotice, html, Loading, Notices } from './ui.js'
+
+function App() {
+  const [auth, setAuth] = useState({ status: 'loading', user: null, reason: null })
+
+  useEffect(() => {
+    supabase.auth.getSession().then(({ data }) => {
+      setAuth(data.session ? { status: 'signedIn', user: data.session.user, reason: null }
+        : { status: 'signedOut', user: null, reason: null })
+    })
+    const { data } = supabase.auth.onAuthStateChange((event, session) => {
+      if (event === 'SIGNED_IN' && session) {
+        setAuth((a) => (a.user?.id === session.user.id && a.status === 'signedIn' ? a
+          : { status: 'signedIn', user: session.user, reason: null }))
+      } else if (event === 'SIGNED_OUT') {
+        setAuth((a) => ({ status: 'signedOut', user: null, reason: a.reason }))
+      }
+    })
+    // The BFF or PostgREST said 401: the session ended (signed out elsewhere, expired, revoked).
+    const ended = (event) => {
+      if (!window.location.hash.startsWith('#/signin')) sessionStorage.setItem('returnTo', window.location.hash)
+      setAuth({ status: 'signedOut', user: null, reason: event.detail })
+      supabase.auth.signOut({ scope: 'local' })
+    }
+    window.addEventListener('session-ended', ended)
+    return () => { data.subscription.unsubscribe(); window.removeEventListener('session-ended', ended) }
+  }, [])
+
+  if (auth.status === 'loading') return html`<${Loading} />`
+  if (auth.status === 'signedOut') return html`<${SignIn} reason=${auth.reason} />`
+  return html`<${SignedIn} user=${auth.user} key=${auth.user.id} />`
+}
+
+function SignedIn({ user }) {
+  const [organizations, setOrganizations] = useState(null)
+  const [error, setError] = useState(null)
+  const refreshOrganizations = useCallback(() => action('listMyOrganizations').then(
+    (answer) => { setOrganizations(answer.items); setError(null) },
+    setError,
+  ), [])
+  useEffect(() => {
+    refreshOrganizations()
+    const back = sessionStorage.getItem('returnTo')
+    if (back) { sessionStorage.removeItem('returnTo'); window.location.hash = back }
+  }, [refreshOrganizations])
+
+  if (error && !organizations) return html`<main class="page"><${ErrorNotice} error=${error} onRetry=${refreshOrganizations} /></main>`
+  if (!organizations) return html`<${Loading} label="Loading your organizations…" />`
+  return html`
+    <${SessionContext.Provider} value=${{ user, organizations, refreshOrganizations }}>
+      <${Shell} />
+    </${SessionContext.Provider}>`
+}
+
+function Shell() {
+  const path = useRoute()
+  return html`
+    <${Header} path=${path} />
+    <main class="page" id="main">${route(path)}</main>
+    <${Notices} />`
+}
+
+function route(path) {
+  let params
+  if ((params = match('/org/:orgId/tickets', path))) return html`<${StaffDashboard} key=${params.orgId} ...${params} />`
+  if ((params = match('/org/:orgId/tickets/:ticketId', path))) return html`<${StaffTicket} key=${params.ticketId} ...${params} />`
+  if ((params = match('/org/:orgId/admin', path))) return html`<${OrgAdmin} key=${params.orgId} ...${params} tab="members" />`
+  if ((params = match('/org/:orgId/admin/:tab', path))) return html`<${OrgAdmin} key=${params.orgId} ...${params} />`
+  if (match('/requests', path)) return html`<${MyRequests} />`
+  if (match('/requests/new', path)) return html`<${NewRequest} />`
+  if ((params = match('/requests/:ticketId', path))) return html`<${RequestView} key=${params.ticketId} ...${params} />`
+  if (match('/invitations', path)) return html`<${MyInvitations} />`
+  return html`<${Home} />`
+}
+
+/** Staff land on their first organization's tickets; everyone else on their requests. */
+function Home() {
+  const { organizations } = useSession()
+  useEffect(() => {
+    navigate(organizations[0] ? `/org/${organizations[0].id}/tickets` : '/requests')
+  }, [organizations])
+  return html`<${Loading} />`
+}
+
+function Header({ path }) {
+  const session = useSession()
+  const orgId = /^\/org\/([^/]+)/.exec(path)?.[1] ?? null
+  const current = session.organizations.find((org) => org.id === orgId)
+  const [menuOpen, setMenuOpen] = useState(false)
+  const link = (href, text, active) => html`
+    <a href=${`#${href}`} aria-current=${active ? 'page' : undefined} onClick=${() => setMenuOpen(false)}>${text}</a>`
+
+  return html`
+    <header class="topbar">
+      <a class="brand" href="#/">Support desk</a>
+      ${session.organizations.length > 0 && html`
+        <label class="org-switch">
+          <span class="visually-hidden">Organization</span>
+          <select aria-label="Organization" value=${current?.id ?? ''}
+            onChange=${(e) => e.target.value && navigate(`/org/${e.target.value}/tickets`)}>
+            ${!current && html`<option value="">Choose an organization</option>`}
+            ${session.organizations.map((org) => html`<option value=${org.id}>${org.name}</option>`)}
+          </select>
+        </label>`}
+      <button type="button" class="menu-toggle" aria-expanded=${menuOpen} aria-controls="nav"
+        onClick=${() => setMenuOpen(!menuOpen)}>Menu</button>
+      <nav id="nav" class=${menuOpen ? 'open' : ''} aria-label="Main">
+        ${current && link(`/org/${current.id}/tickets`, 'Tickets', /\/tickets/.test(path))}
+        ${current?.role === 'admin' && link(`/org/${current.id}/admin`, 'Admin', /\/admin/.test(path))}
+        ${link('/requests', 'My requests', path.startsWith('/requests'))}
+        ${link('/invitations', 'Invitations', path === '/invitations')}
+        <span class="whoami" title=${session.user.email}>${session.user.email}</span>
+        <button type="button" class="link" onClick=${() => supabase.auth.signOut()}>Sign out</button>
+      </nav>
+    </header>`
+}
+
+render(html`<${App} />`, document.getElementById('app'))
