@@ -137,7 +137,7 @@ def second_stack() -> Iterator[Stack]:
 def test_down_leaves_no_process_behind(second_stack: Stack) -> None:
     second_stack.up()
     state = second_stack.config.state_dir
-    names = ("postgrest", "auth", "realtime", "gateway", "bff")
+    names = ("postgrest", "auth", "realtime", "storage", "gateway", "bff", "web")
     pids = [running_pid(state / f"{name}.pid") for name in names]
     postmaster = int((state / "pgdata/postmaster.pid").read_text().split()[0])
     assert all(pids)
@@ -149,7 +149,8 @@ def test_down_leaves_no_process_behind(second_stack: Stack) -> None:
         assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid)
     config = second_stack.config
     ports = (config.api_port, config.db_port, config.rest_port, config.auth_port,
-             config.realtime_port, config.bff_port)  # fmt: skip
+             config.realtime_port, config.storage_port, config.bff_port,
+             config.web_port)  # fmt: skip
     assert all(port_is_free(p) for p in ports)
 
 

@@ -2,7 +2,7 @@
 packages from `web/node_modules/`, and `config.json` (the project URL, its anon key and the BFF's
 URL), as any static host would serve the app in front of a hosted project.
 
-    /                 → web/index.html and the app's modules, styles and pictures
+    /                 → web/index.html (screens are hash routes) and the app's modules and styles
     /vendor/<pkg>/    → web/node_modules/<pkg>/ (only the packages the page imports)
     /config.json      → written by the stack at every start
 
@@ -100,8 +100,10 @@ def web_nginx_config(app: WebApp, prefix: Path, logs: Path) -> str:
 
     location = /config.json {{ alias {config_file}; }}
 {vendor}
-    location ~ ^/(node_modules|package)  {{ return 404; }}
-    location / {{ try_files $uri /index.html; }}
+    location /vendor/ {{ return 404; }}
+    location ~ ^/(node_modules|package) {{ return 404; }}
+    # Screens are hash routes (/#/requests): every path is a file or nothing.
+    location / {{ index index.html; try_files $uri $uri/ =404; }}
   }}
 }}
 """

@@ -95,6 +95,7 @@ def info() -> None:
         example = local.token("alice@example.test")
     except StackError as error:
         raise click.ClickException(str(error)) from None
+    click.echo(f"Web app                     {local.web_app.url}   sign in as a demo user below")
     click.echo(f"Project URL (SUPABASE_URL)  {local.api_url}")
     click.echo(f"  anon key                  {local.anon_key}")
     click.echo(f"  service_role key          {local.service_role_key}   (maintenance jobs only)")
