@@ -1,14 +1,6 @@
-// The customer screens (placeholder until built).
-import { html } from '../ui.js'
-
-export function MyRequests() {
-  return html`<h1>My requests</h1>`
-}
-
-export function NewRequest() {
-  return html`<h1>New request</h1>`
-}
-
-export function RequestView({ ticketId }) {
-  return html`<h1>Request</h1><p>${ticketId}</p>`
-}
+// The customer screens, routed by main.js: my requests (#/requests), a new request
+// (#/requests/new) and one request (#/requests/<ticketId>). Every signed-in user, staff
+// included, has requests of their own here.
+export { MyRequests } from './requests.js'
+export { NewRequest } from './new-request.js'
+export { RequestView } from './request-view.js'

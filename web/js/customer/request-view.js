@@ -1,0 +1,137 @@
+// One of my requests: what I wrote, the public conversation, its files and history, and a reply
+// form. Opening it tells the API I have seen it (clearing "Staff replied"); staff replies and
+// changes arrive live on my topic, and the ticket is read again without touching the reply box.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
+import { action } from '../api.js'
+import { useChannel } from '../live.js'
+import { useSession } from '../session.js'
+import { ErrorNotice, html, label, LiveStatus, Loading, PriorityBadge, StatusBadge, useLoad } from '../ui.js'
+import { AttachmentList } from './attachments-input.js'
+import { Conversation, ReplyForm, When } from './conversation.js'
+
+export function RequestView({ ticketId }) {
+  const { user } = useSession()
+  const ticket = useLoad(() => action('getTicket', { ticket_id: ticketId }), [ticketId])
+  const [pending, setPending] = useState([])
+
+  // Seen: when opened, and again whenever something new arrives while it is open.
+  const seen = useCallback(() => { action('markTicketSeen', { ticket_id: ticketId }).catch(() => {}) }, [ticketId])
+  useEffect(() => { seen() }, [seen])
+
+  const timer = useRef(null)
+  const refresh = useCallback(() => {
+    clearTimeout(timer.current)
+    timer.current = setTimeout(() => { ticket.reload().then(seen) }, 100)
+  }, [ticket.reload, seen])
+  useEffect(() => () => clearTimeout(timer.current), [])
+
+  const live = useChannel(`user:${user.id}:tickets`, {
+    comment_added: (comment) => { if (comment.ticket_id === ticketId) refresh() },
+    ticket_updated: (changed) => {
+      if (changed.id === ticketId && changed.version > (ticket.data?.version ?? 0)) refresh()
+    },
+    ticket_deleted: (gone) => { if (gone.id === ticketId) refresh() },
+  }, refresh)
+
+  if (ticket.error && !ticket.data) {
+    return html`
+      <p><a href="#/requests">← My requests</a></p>
+      <${ErrorNotice} error=${ticket.error} onRetry=${ticket.reload} />`
+  }
+  if (!ticket.data) return html`<${Loading} label="Loading your request…" />`
+  const t = ticket.data
+
+  const onSending = (temp) => setPending((list) => [...list, temp])
+  const onSent = (temp, comment) => {
+    setPending((list) => list.filter((p) => p.id !== temp.id))
+    ticket.setData((d) => (d.comments.some((c) => c.id === comment.id) ? d : { ...d, comments: [...d.comments, comment] }))
+    refresh() // the history and the ticket's status move too
+  }
+  const onRefused = (temp) => setPending((list) => list.filter((p) => p.id !== temp.id))
+
+  return html`
+    <p class="back"><a href="#/requests">← My requests</a></p>
+    <div class="page-header request-header">
+      <h1>${t.subject}</h1>
+      <${LiveStatus} status=${live} />
+    </div>
+    <p class="request-summary">
+      <span class="muted">#${t.number} · ${t.organization.name}</span>
+      <${StatusBadge} status=${t.status} />
+      <${PriorityBadge} priority=${t.priority} />
+    </p>
+    ${ticket.error && html`<${ErrorNotice} error=${ticket.error} onRetry=${ticket.reload} compact />`}
+    <div class="grid two request-view">
+      <div class="stack">
+        <section class="card original" aria-labelledby="original-title">
+          <div class="comment-header">
+            <h2 id="original-title">Your request</h2>
+            <span class="muted"><${When} iso=${t.created_at} /></span>
+          </div>
+          <p class="comment-body">${t.description}</p>
+          ${t.attachments.length > 0 && html`
+            <h3>Files</h3>
+            <${AttachmentList} attachments=${t.attachments} />`}
+        </section>
+        <${Conversation} ticket=${t} pending=${pending} me=${user.id} />
+        <${ReplyForm} ticket=${t} me=${user.id} onSending=${onSending} onSent=${onSent} onRefused=${onRefused} />
+      </div>
+      <aside class="stack">
+        <${Details} ticket=${t} />
+        ${t.articles.length > 0 && html`
+          <section class="card">
+            <h2>Related articles</h2>
+            <ul class="plain-list">${t.articles.map((a) => html`<li key=${a.id}>${a.title}</li>`)}</ul>
+          </section>`}
+        <${History} ticket=${t} me=${user.id} />
+      </aside>
+    </div>`
+}
+
+function Details({ ticket }) {
+  return html`
+    <section class="card" aria-labelledby="details-title">
+      <h2 id="details-title">Details</h2>
+      <dl class="details">
+        <dt>Organization</dt><dd>${ticket.organization.name}</dd>
+        <dt>Status</dt><dd>${label(ticket.status)}</dd>
+        <dt>Priority</dt><dd>${label(ticket.priority)}</dd>
+        <dt>Team</dt><dd>${ticket.team?.name ?? html`<span class="muted">Not yet assigned</span>`}</dd>
+        <dt>Handled by</dt><dd>${ticket.assignee?.display_name ?? html`<span class="muted">${ticket.assignee ? 'A support agent' : 'Not yet assigned'}</span>`}</dd>
+        <dt>Submitted</dt><dd><${When} iso=${ticket.created_at} /></dd>
+        ${ticket.resolved_at && html`<dt>Resolved</dt><dd><${When} iso=${ticket.resolved_at} /></dd>`}
+      </dl>
+    </section>`
+}
+
+/** The public history, in words; comments are in the conversation already. */
+function History({ ticket, me }) {
+  const events = ticket.events.filter((e) => e.kind !== 'comment_added').slice().reverse()
+  return html`
+    <section class="card" aria-labelledby="history-title">
+      <h2 id="history-title">History</h2>
+      ${events.length === 0 ? html`<p class="muted">Nothing yet.</p>` : html`
+        <ol class="history">
+          ${events.map((e) => html`
+            <li key=${e.id}>
+              <span>${e.actor_id === me ? 'You' : e.actor_id ? 'Support' : 'System'}: ${describe(e)}</span>
+              <span class="muted history-time"><${When} iso=${e.created_at} /></span>
+            </li>`)}
+        </ol>`}
+    </section>`
+}
+
+function describe(event) {
+  const from = event.old_value ?? {}
+  const to = event.new_value ?? {}
+  switch (event.kind) {
+    case 'created': return 'submitted the request'
+    case 'status_changed': return `status ${label(from.status)} → ${label(to.status)}`
+    case 'priority_changed': return `priority ${label(from.priority)} → ${label(to.priority)}`
+    case 'assignment_changed': return to.team_name ? `passed to the ${to.team_name} team` : 'team unassigned'
+    case 'details_changed': return `edited the ${Object.keys(to).join(' and ') || 'details'}`
+    case 'attachment_added': return to.file_name ? `added the file ${to.file_name}` : 'added a file'
+    case 'attachment_removed': return 'removed a file'
+    default: return label(event.kind)
+  }
+}

@@ -1,0 +1,117 @@
+// Knowledge-base suggestions while a request is being written (README: "Knowledge base"): the
+// articles that may already answer it, each readable in a dialog, with "Did this answer your
+// question?". The ids shown are sent with the ticket (suggested_article_ids) for kbStats.
+import { useEffect, useRef, useState } from 'preact/hooks'
+import { action } from '../api.js'
+import { Dialog, ErrorNotice, html, Loading, useLoad } from '../ui.js'
+import { Markdown } from './markdown.js'
+
+const DEBOUNCE_MS = 300
+const MIN_SUBJECT = 3
+
+/** Suggestions for what is typed: asked 300 ms after the last keystroke, from the third
+ * character of the subject; an answer older than the latest question is ignored. */
+export function useSuggestions(orgId, subject, description) {
+  const [state, setState] = useState({ items: [], loading: false, error: null })
+  const [shown, setShown] = useState([])
+  const asked = useRef(0)
+  useEffect(() => {
+    const mine = ++asked.current
+    if (!orgId || subject.trim().length < MIN_SUBJECT) {
+      setState({ items: [], loading: false, error: null })
+      return undefined
+    }
+    const timer = setTimeout(() => {
+      setState((s) => ({ ...s, loading: true }))
+      action('suggestArticles', {
+        org_id: orgId, subject, ...(description.trim() ? { description: description.slice(0, 10000) } : {}),
+      }).then(
+        (answer) => {
+          if (mine !== asked.current) return
+          setState({ items: answer.items, loading: false, error: null })
+          setShown((ids) => [...new Set([...ids, ...answer.items.map((a) => a.id)])])
+        },
+        (error) => { if (mine === asked.current) setState((s) => ({ ...s, loading: false, error })) },
+      )
+    }, DEBOUNCE_MS)
+    return () => clearTimeout(timer)
+  }, [orgId, subject, description])
+  // Another organization: what was shown for the first one is not a suggestion of this one.
+  useEffect(() => { setShown([]) }, [orgId])
+  return { ...state, shown }
+}
+
+/** The panel beside the form: the current suggestions, each opening the article. */
+export function Suggestions({ suggestions, subject }) {
+  const [open, setOpen] = useState(null)
+  const waiting = subject.trim().length < MIN_SUBJECT
+  return html`
+    <aside class="card suggestions" aria-labelledby="suggestions-title">
+      <h2 id="suggestions-title">Suggested articles</h2>
+      ${waiting ? html`<p class="muted">Start typing a subject: articles that may answer it appear here.</p>`
+        : suggestions.error ? html`<${ErrorNotice} error=${suggestions.error} compact />`
+          : suggestions.items.length === 0 ? html`<p class="muted">${suggestions.loading ? 'Looking for articles…' : 'No matching articles yet.'}</p>`
+            : html`
+              <p class="muted">These articles may already answer your question.</p>
+              <ul class="suggestion-list" aria-busy=${suggestions.loading}>
+                ${suggestions.items.map((a) => html`
+                  <li key=${a.id}>
+                    <button type="button" class="suggestion" onClick=${() => setOpen(a)}>
+                      <span class="suggestion-title">${a.title}</span>
+                      ${a.category && html`<span class="muted suggestion-category">${a.category}</span>`}
+                    </button>
+                  </li>`)}
+              </ul>`}
+    </aside>
+    ${open && html`<${ArticleDialog} summary=${open} onClose=${() => setOpen(null)} />`}`
+}
+
+/** One article, read from a suggestion (counted as such), with the helpful vote. */
+function ArticleDialog({ summary, onClose }) {
+  const article = useLoad(() => action('getArticle', { article_id: summary.id, from_suggestion: true }), [summary.id])
+  return html`
+    <${Dialog} title=${summary.title} onClose=${onClose} wide>
+      ${article.error ? html`<${ErrorNotice} error=${article.error} onRetry=${article.reload} />`
+        : !article.data ? html`<${Loading} label="Loading the article…" />`
+          : html`
+            <article class="article-body">
+              ${article.data.category && html`<p class="muted">${article.data.category}</p>`}
+              <${Markdown} source=${article.data.body} />
+            </article>
+            <${Helpful} article=${article.data} />`}
+      <div class="actions end dialog-footer">
+        <button type="button" onClick=${onClose}>Back to my request</button>
+      </div>
+    </${Dialog}>`
+}
+
+function Helpful({ article }) {
+  const [vote, setVote] = useState(article.my_vote)
+  const [error, setError] = useState(null)
+  const [busy, setBusy] = useState(false)
+  const answer = async (helpful) => {
+    const before = vote
+    setVote(helpful) // shown at once; put back if refused
+    setBusy(true)
+    setError(null)
+    try {
+      await action('markArticleHelpful', { article_id: article.id, helpful })
+    } catch (e) {
+      setVote(before)
+      setError(e)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return html`
+    <div class="helpful" role="group" aria-labelledby="helpful-question">
+      <p id="helpful-question"><strong>Did this answer your question?</strong></p>
+      <div class="actions">
+        <button type="button" aria-pressed=${vote === true} disabled=${busy} onClick=${() => answer(true)}>Yes</button>
+        <button type="button" aria-pressed=${vote === false} disabled=${busy} onClick=${() => answer(false)}>No</button>
+        ${vote === true && html`<span class="muted" role="status">Glad it helped. You can leave this page: no request is needed.</span>`}
+        ${vote === false && html`<span class="muted" role="status">Thanks. Go on with your request below.</span>`}
+      </div>
+      <${ErrorNotice} error=${error} compact />
+    </div>`
+}
