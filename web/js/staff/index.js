@@ -1,10 +1,3 @@
-// The staff screens (placeholder until built).
-import { html } from '../ui.js'
-
-export function StaffDashboard({ orgId }) {
-  return html`<h1>Tickets</h1><p>Staff dashboard of ${orgId}.</p>`
-}
-
-export function StaffTicket({ ticketId }) {
-  return html`<h1>Ticket</h1><p>${ticketId}</p>`
-}
+// The staff screens: an organization's ticket dashboard and one ticket as staff work it.
+export { StaffDashboard } from './dashboard.js'
+export { StaffTicket } from './ticket-view.js'

@@ -1,0 +1,121 @@
+// One ticket as staff work it (getTicket): header, description and files, the conversation and
+// comment form, assignment and status, linked articles and the history. Changes show at once
+// and roll back, visibly, when the server refuses them; events for this ticket on the org's
+// topic refetch it (history is not broadcast).
+import { useCallback, useState } from 'preact/hooks'
+import { action } from '../api.js'
+import { useChannel } from '../live.js'
+import { useMembership } from '../session.js'
+import { Age, ErrorNotice, html, LiveStatus, Loading, notify, PriorityBadge, StatusBadge, useLoad } from '../ui.js'
+import { LinkedArticles } from './articles.js'
+import { AssignmentPanel, StatusPanel } from './assignment.js'
+import { AttachmentList } from './attachments.js'
+import { Conversation } from './conversation.js'
+import { loadDirectory, usePeople } from './directory.js'
+import { History } from './history.js'
+import { EditTicketDialog } from './ticket-dialog.js'
+
+export function StaffTicket({ orgId, ticketId }) {
+  const membership = useMembership(orgId)
+  const detail = useLoad(() => action('getTicket', { ticket_id: ticketId }), [ticketId])
+  const directory = useLoad(() => loadDirectory(orgId), [orgId])
+  const [pending, setPending] = useState({}) // fields changed on screen, not yet answered
+  const [refusal, setRefusal] = useState(null) // the last rolled-back change: {what, error}
+  const [editing, setEditing] = useState(false)
+  const data = detail.data
+  const name = usePeople(data ? [data.user_id, ...data.comments.map((c) => c.author_id), ...data.events.map((e) => e.actor_id)] : [])
+
+  const live = useChannel(membership ? `org:${orgId}:tickets` : null, {
+    ticket_updated: (t) => { if (t.id === ticketId) detail.reload() },
+    comment_added: (c) => { if (c.ticket_id === ticketId) detail.reload() },
+    ticket_deleted: (t) => { if (t.id === ticketId) detail.reload() },
+  }, () => detail.reload())
+
+  /** Change `fields` of the ticket now, and for good once the server agrees; `what` names the
+   * change in the notice when it is refused. */
+  const change = useCallback(async (fields, what) => {
+    const version = detail.data.version
+    setPending((p) => ({ ...p, ...fields }))
+    setRefusal(null)
+    try {
+      const saved = await action('updateTicket', { ticket_id: ticketId, expected_version: version, ...fields })
+      detail.setData((d) => (d && d.version < saved.version ? { ...d, ...saved } : d))
+    } catch (error) {
+      // The value returns: as it was, or as the server says it is now.
+      if (error.code === 'version_conflict' && error.details?.current) {
+        detail.setData((d) => ({ ...d, ...error.details.current }))
+      }
+      setRefusal({ what, error })
+      notify(`${what} was not saved and was undone: ${error.message}`, 'error', error)
+    } finally {
+      setPending((p) => Object.fromEntries(Object.entries(p).filter(([k]) => !(k in fields))))
+      detail.reload()
+    }
+  }, [ticketId, detail.data?.version]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (!membership) {
+    return html`<${ErrorNotice} error=${{ message: 'You do not work for this organization.', code: 'not_found' }} />`
+  }
+  if (detail.error && !data) {
+    return html`
+      <p><a href=${`#/org/${orgId}/tickets`}>← All tickets</a></p>
+      <${ErrorNotice} error=${detail.error} onRetry=${detail.reload} />`
+  }
+  if (!data) return html`<${Loading} label="Loading the ticket…" />`
+
+  const ticket = { ...data, ...pending }
+  const busy = Object.keys(pending).length > 0
+  return html`
+    <article class="st-ticket">
+      <p class="st-back"><a href=${`#/org/${orgId}/tickets`}>← All tickets</a></p>
+      <header class="page-header st-ticket-header">
+        <h1><span class="st-ticket-number">#${ticket.number}</span> ${ticket.subject}</h1>
+        <${LiveStatus} status=${live} />
+        <div class="actions">
+          <button type="button" onClick=${() => setEditing(true)}>Edit ticket</button>
+        </div>
+      </header>
+      <dl class="st-ticket-facts">
+        <div><dt>Status</dt><dd><${StatusBadge} status=${ticket.status} /></dd></div>
+        <div><dt>Priority</dt><dd><${PriorityBadge} priority=${ticket.priority} /></dd></div>
+        <div><dt>Requester</dt><dd>${data.requester?.display_name ?? name(data.user_id)}</dd></div>
+        <div><dt>Organization</dt><dd>${data.organization.name}</dd></div>
+        <div><dt>Created</dt><dd><${Age} iso=${ticket.created_at} /></dd></div>
+        <div><dt>Version</dt><dd>${ticket.version}</dd></div>
+      </dl>
+      ${detail.error && html`<${ErrorNotice} error=${detail.error} onRetry=${detail.reload} compact />`}
+      ${refusal && html`
+        <div class="st-rollback" data-testid="rollback">
+          <p class="notice-inline warning">${refusal.what} was undone: the server refused it.</p>
+          <${ErrorNotice} error=${refusal.error} compact />
+        </div>`}
+
+      <div class="grid two st-ticket-layout">
+        <div class="stack">
+          <section class="card" aria-labelledby="description-title">
+            <h2 id="description-title">Description</h2>
+            <p class="st-ticket-description">${ticket.description}</p>
+            <${AttachmentList} attachments=${data.attachments} label="Files on the ticket" />
+          </section>
+          <${Conversation} ticket=${data} name=${name} onAdded=${(comment) => {
+            detail.setData((d) => (d.comments.some((c) => c.id === comment.id) ? d : { ...d, comments: [...d.comments, comment] }))
+            detail.reload()
+          }} />
+          <${History} events=${data.events} name=${name} />
+        </div>
+        <aside class="stack st-ticket-side">
+          <${StatusPanel} ticket=${ticket} busy=${busy} onChange=${change} />
+          <${AssignmentPanel} ticket=${ticket} directory=${directory} busy=${busy} onChange=${change} />
+          <${LinkedArticles} ticket=${data} onLinked=${() => detail.reload()} />
+        </aside>
+      </div>
+
+      ${editing && html`
+        <${EditTicketDialog} ticket=${data} onClose=${() => setEditing(false)}
+          onSaved=${(saved) => {
+            setEditing(false)
+            detail.setData((d) => (d.version <= saved.version ? { ...d, ...saved } : d))
+            detail.reload()
+          }} />`}
+    </article>`
+}
