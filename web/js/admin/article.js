@@ -90,7 +90,7 @@ export function ArticleDialog({ orgId, article, onSaved, onClose }) {
         </label>
         <div class="form-row">
           <label class="grow">Visibility
-            <select value=${form.visibility} onChange=${set('visibility')}>
+            <select aria-label="Visibility" value=${form.visibility} onChange=${set('visibility')}>
               <option value="public">Public: customers who may submit tickets</option>
               <option value="internal">Internal: staff only</option>
             </select>

@@ -70,7 +70,7 @@ export function ArticlesTab({ orgId }) {
       <div class="section-header">
         <h2 id="articles-heading">Articles</h2>
         <label class="inline compact-field">Status
-          <select value=${filter} onChange=${(e) => setFilter(e.target.value)}>
+          <select aria-label="Status" value=${filter} onChange=${(e) => setFilter(e.target.value)}>
             ${Object.entries(FILTERS).map(([value, text]) => html`<option value=${value}>${text}</option>`)}
           </select>
         </label>

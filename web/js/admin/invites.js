@@ -91,7 +91,7 @@ function InviteForm({ orgId, onInvited }) {
           onInput=${(e) => setEmail(e.target.value)} />
       </label>
       <label>Role
-        <select value=${role} onChange=${(e) => setRole(e.target.value)}>
+        <select aria-label="Role" value=${role} onChange=${(e) => setRole(e.target.value)}>
           <option value="employee">Employee</option>
           <option value="admin">Admin</option>
         </select>

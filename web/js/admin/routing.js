@@ -124,7 +124,7 @@ function DefaultTeam({ orgId, routing, teams }) {
     <section class="card admin-section" aria-labelledby="default-team-heading">
       <h2 id="default-team-heading">Default team</h2>
       <label>Tickets no rule matches go to
-        <select value=${routing.data.default_team_id ?? ''} disabled=${busy} onChange=${(e) => change(e.target.value)}>
+        <select aria-label="Default team" value=${routing.data.default_team_id ?? ''} disabled=${busy} onChange=${(e) => change(e.target.value)}>
           <option value="">No team (they stay unassigned)</option>
           ${teams.map((t) => html`<option value=${t.id}>${t.name}</option>`)}
         </select>

@@ -30,7 +30,7 @@ function toInput(form) {
 
 export function RuleDialog({ orgId, rule, teams, onSaved, onClose }) {
   const [form, setForm] = useState(() => fromRule(rule, teams))
-  const [version, setVersion] = useState(rule?.version ?? null)
+  const [base, setBase] = useState(rule) // the rule as opened: what changes are counted from
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState(null)
   const set = (field) => (e) => setForm({ ...form, [field]: e.target.value })
@@ -45,8 +45,13 @@ export function RuleDialog({ orgId, rule, teams, onSaved, onClose }) {
     setError(null)
     busyWhile(setBusy, async () => {
       const input = toInput(form)
-      if (rule) {
-        onSaved(await action('updateRoutingRule', { rule_id: rule.id, expected_version: expectedVersion, ...input }))
+      if (base) {
+        // Only what the admin changed, so applying it on top of a newer version keeps the rest.
+        const before = toInput(fromRule(base, teams))
+        const changed = Object.fromEntries(Object.entries(input)
+          .filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(before[key])))
+        if (Object.keys(changed).length === 0) { onClose(); return }
+        onSaved(await action('updateRoutingRule', { rule_id: base.id, expected_version: expectedVersion, ...changed }))
       } else {
         const { set_priority: setPriority, ...rest } = input
         onSaved(await action('createRoutingRule', {
@@ -55,9 +60,9 @@ export function RuleDialog({ orgId, rule, teams, onSaved, onClose }) {
       }
     }, setError)
   }
-  const submit = (event) => { event.preventDefault(); save(version) }
-  const takeCurrent = (current) => { setForm(fromRule(current, teams)); setVersion(current.version); setError(null) }
-  const reapply = (current) => { setVersion(current.version); save(current.version) }
+  const submit = (event) => { event.preventDefault(); save(base?.version) }
+  const takeCurrent = (current) => { setBase(current); setForm(fromRule(current, teams)); setError(null) }
+  const reapply = (current) => save(current.version)
   const teamName = (id) => teams.find((t) => t.id === id)?.name ?? 'a team'
   const catchesAll = !form.priorities.length && !splitList(form.keywords).length && !splitList(form.domains).length
 
@@ -85,12 +90,12 @@ export function RuleDialog({ orgId, rule, teams, onSaved, onClose }) {
         </fieldset>
         <div class="form-row">
           <label class="grow">Team
-            <select required value=${form.team_id} onChange=${set('team_id')}>
+            <select aria-label="Team" required value=${form.team_id} onChange=${set('team_id')}>
               ${teams.map((t) => html`<option value=${t.id}>${t.name}</option>`)}
             </select>
           </label>
           <label class="grow">Set priority
-            <select value=${form.set_priority} onChange=${set('set_priority')}>
+            <select aria-label="Set priority" value=${form.set_priority} onChange=${set('set_priority')}>
               <option value="">Keep the ticket's priority</option>
               ${PRIORITIES.map((p) => html`<option value=${p}>Raise to ${label(p)}</option>`)}
             </select>

@@ -79,7 +79,7 @@ function AddMember({ team, members, agents, onAdded }) {
   return html`
     <form class="inline-form add-member" onSubmit=${submit}>
       <label class="grow">Add a member
-        <select required value=${userId} onChange=${(e) => setUserId(e.target.value)}>
+        <select aria-label="Add a member" required value=${userId} onChange=${(e) => setUserId(e.target.value)}>
           <option value="">${candidates.length ? 'Choose a member…' : 'Every member is on this team'}</option>
           ${candidates.map((m) => html`<option value=${m.user_id}>${memberName(m)}</option>`)}
         </select>

@@ -40,7 +40,7 @@ export function AssignmentSettings({ workload, onSaved }) {
       <h3>Assignment</h3>
       <div class="form-row">
         <label class="grow">Assignment strategy
-          <select value=${strategy} onChange=${(e) => setStrategy(e.target.value)}>
+          <select aria-label="Assignment strategy" value=${strategy} onChange=${(e) => setStrategy(e.target.value)}>
             ${Object.entries(STRATEGIES).map(([value, text]) => html`<option value=${value}>${text}</option>`)}
           </select>
         </label>

@@ -1,0 +1,320 @@
+"""The organization admin screens (members and invitations, teams, routing rules, articles) and
+the invitee's side (My invitations), as an admin, an invitee and an employee see them.
+
+Each test names what it makes with a fresh uuid and takes it away again, so the seeded
+organization stays as other tests expect it (one routing rule, its teams and members).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+import uuid
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from devstack import DEMO_PASSWORD, Stack
+from tests.conftest import ActAs
+from tests.web.conftest import NewContext, screenshot, sign_in
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+def sign_up(stack: Stack, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Make an account as a new user does, through the Auth stand-in (confirmed at once)."""
+    request = urllib.request.Request(  # noqa: S310 - the local test stack's URL
+        f"{stack.api_url}/auth/v1/signup",
+        data=json.dumps({"email": email, "password": password}).encode(),
+        headers={"apikey": stack.anon_key, "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request) as response:  # noqa: S310
+        assert response.status == 200
+
+
+def row(page: Page, list_name: str, text: str) -> Locator:
+    return page.get_by_role("list", name=list_name).get_by_role("listitem").filter(has_text=text)
+
+
+def open_admin(page: Page, org_id: str, tab: str) -> None:
+    page.goto(f"/#/org/{org_id}/admin/{tab}")
+    expect(page.get_by_role("heading", name="Administration")).to_be_visible()
+
+
+@pytest.fixture
+def acme(orgs: dict[str, str]) -> str:
+    return orgs["acme"]
+
+
+def test_an_admin_invites_an_employee_who_accepts_and_works_for_the_organization(
+    new_context: NewContext, stack: Stack, acme: str, act: ActAs
+) -> None:
+    email = f"invitee-{uuid.uuid4().hex[:8]}@example.test"
+    sign_up(stack, email)
+    admin = sign_in(new_context(), "admin@acme.test")
+    expect(admin.get_by_role("link", name="Admin")).to_be_visible()
+    admin.get_by_role("link", name="Admin").click()
+    expect(admin.get_by_role("link", name="Members")).to_have_attribute("aria-current", "page")
+    admin.get_by_label("Email address").fill(email)
+    admin.get_by_label("Role", exact=True).select_option("employee")
+    admin.get_by_role("button", name="Send invitation").click()
+    invitation = row(admin, "Invitations", email)
+    expect(invitation).to_contain_text("Pending")
+    expect(invitation).to_contain_text("Employee")
+    screenshot(admin, "admin-members")
+
+    try:
+        invitee = sign_in(new_context(), email)
+        invitee.get_by_role("link", name="Invitations").click()
+        card = invitee.get_by_role("list", name="Pending invitations").get_by_role("listitem")
+        expect(card).to_have_count(1)
+        expect(card).to_contain_text("Acme Support")
+        expect(card).to_contain_text("Invited as an employee")
+        screenshot(invitee, "invitations")
+        card.get_by_role("button", name="Accept the invitation from Acme Support").click()
+        expect(
+            invitee.get_by_role("status").filter(has_text="You are now an employee")
+        ).to_contain_text("Acme Support")
+        expect(invitee.get_by_text("No pending invitations")).to_be_visible()
+        switcher = invitee.get_by_label("Organization")
+        expect(switcher.locator("option", has_text="Acme Support")).to_have_count(1)
+        invitee.get_by_role("link", name="Open its tickets").click()
+        expect(invitee).to_have_url(re.compile(f"#/org/{acme}/tickets$"))
+        expect(switcher).to_have_value(acme)
+        expect(invitee.get_by_role("link", name="Tickets")).to_be_visible()
+
+        admin.reload()
+        expect(row(admin, "Invitations", email)).to_contain_text("Accepted")
+        expect(row(admin, "Members", email.split("@")[0])).to_be_visible()
+    finally:
+        user_id = stack.psql("select id from auth.users where email = :'email';", {"email": email})
+        act("acme_admin", "removeMember", {"org_id": acme, "user_id": user_id})
+
+
+def test_the_last_admin_stepping_down_is_refused_and_the_role_rolls_back(
+    new_context: NewContext, acme: str
+) -> None:
+    admin = sign_in(new_context(), "admin@acme.test")
+    open_admin(admin, acme, "members")
+    role = admin.get_by_label("Role of Ada Admin")
+    expect(role).to_have_value("admin")
+    role.select_option("employee")
+    me = row(admin, "Members", "Ada Admin")
+    expect(me.get_by_role("alert")).to_contain_text("An organization needs at least one admin")
+    expect(me.locator(".request-id")).not_to_be_empty()
+    expect(role).to_have_value("admin")
+    expect(admin.get_by_role("link", name="Admin")).to_be_visible()
+
+
+def test_an_admin_makes_a_team_assigning_round_robin_with_a_capacity(
+    new_context: NewContext, stack: Stack, acme: str, act: ActAs
+) -> None:
+    name = unique("Escalations")
+    admin = sign_in(new_context(), "admin@acme.test")
+    open_admin(admin, acme, "teams")
+    admin.get_by_label("New team name").fill(name)
+    admin.get_by_role("button", name="Create team").click()
+    try:
+        expect(admin.get_by_role("button", name=name)).to_have_attribute("aria-pressed", "true")
+        expect(admin.get_by_role("heading", name=name)).to_be_visible()
+        expect(admin.get_by_text("Nobody is on this team yet")).to_be_visible()
+
+        admin.get_by_label("Add a member").select_option(label="Arthur Agent")
+        admin.get_by_role("button", name="Add to team").click()
+        agent = row(admin, "Team members", "Arthur Agent")
+        expect(agent).to_contain_text("0 / 10 open")
+        expect(admin.get_by_role("button", name=name)).to_contain_text("1 member")
+
+        admin.get_by_label("Assignment strategy").select_option("round_robin")
+        admin.get_by_label("Default capacity").fill("3")
+        admin.get_by_role("button", name="Save assignment").click()
+        expect(agent).to_contain_text("0 / 3 open")
+        agent.get_by_label("Capacity of Arthur Agent", exact=True).fill("2")
+        agent.get_by_role("button", name="Save the capacity of Arthur Agent").click()
+        expect(agent).to_contain_text("0 / 2 open")
+        expect(agent).to_contain_text("own capacity")
+        screenshot(admin, "admin-teams")
+
+        admin.reload()
+        admin.get_by_role("button", name=name).click()
+        expect(admin.get_by_label("Assignment strategy")).to_have_value("round_robin")
+        expect(admin.get_by_label("Default capacity")).to_have_value("3")
+        expect(row(admin, "Team members", "Arthur Agent")).to_contain_text("0 / 2 open")
+
+        admin.get_by_role("button", name="Delete team").click()
+        dialog = admin.get_by_role("dialog", name="Delete team")
+        expect(dialog).to_contain_text(name)
+        dialog.get_by_role("button", name="Delete team").click()
+        expect(admin.get_by_role("button", name=name)).to_have_count(0)
+    finally:
+        team_id = stack.psql(
+            "select id from public.teams where organization_id = :'org' and name = :'name';",
+            {"org": acme, "name": name},
+        )
+        if team_id:
+            act("acme_admin", "deleteTeam", {"team_id": team_id})
+
+
+def test_an_admin_adds_a_routing_rule_moves_it_up_and_resolves_a_conflicting_edit(
+    new_context: NewContext, stack: Stack, acme: str, act: ActAs
+) -> None:
+    name = unique("Test rule")
+    keyword = f"zz{uuid.uuid4().hex[:10]}"  # matches no ticket another test makes
+    admin = sign_in(new_context(), "admin@acme.test")
+    open_admin(admin, acme, "routing")
+    rules = admin.get_by_role("list", name="Routing rules").get_by_role("listitem")
+    expect(rules.first).to_be_visible()
+    before = rules.count()
+
+    admin.get_by_role("button", name="New rule").click()
+    dialog = admin.get_by_role("dialog", name="New routing rule")
+    dialog.get_by_label("Name").fill(name)
+    dialog.get_by_label("Keywords").fill(keyword)
+    dialog.get_by_label("Team", exact=True).select_option(label="Billing")
+    dialog.get_by_role("button", name="Create rule").click()
+    try:
+        expect(dialog).to_be_hidden()
+        expect(rules).to_have_count(before + 1)
+        expect(rules.last).to_contain_text(name)
+        expect(rules.last).to_contain_text(keyword)
+        expect(rules.last).to_contain_text("Billing")
+
+        for position in range(before, 0, -1):
+            admin.get_by_role("button", name=f"Move {name} up").click()
+            expect(rules.nth(position - 1)).to_contain_text(name)
+        admin.reload()
+        expect(rules.first).to_contain_text(name)
+        expect(rules).to_have_count(before + 1)
+        screenshot(admin, "admin-routing")
+
+        # Someone else changes the rule while it is open here: saving is a version conflict that
+        # shows the rule as it is now, and applying the edit on top of it keeps both changes.
+        rule_id = stack.psql(
+            "select id from public.routing_rules"
+            " where organization_id = :'org' and name = :'name';",
+            {"org": acme, "name": name},
+        )
+        admin.get_by_role("button", name=f"Edit {name}").click()
+        dialog = admin.get_by_role("dialog", name="Edit routing rule")
+        dialog.get_by_label("Set priority").select_option("urgent")
+        renamed = f"{name} (renamed)"
+        answer = act(
+            "acme_admin",
+            "updateRoutingRule",
+            {"rule_id": rule_id, "expected_version": 1, "name": renamed},
+        )
+        assert answer.status_code == 200, answer.get_json()
+        dialog.get_by_role("button", name="Save rule").click()
+        conflict = dialog.get_by_role("alert")
+        expect(conflict).to_contain_text("changed by someone else")
+        expect(conflict).to_contain_text(renamed)
+        conflict.get_by_role("button", name="Apply my changes to the current version").click()
+        expect(dialog).to_be_hidden()
+        expect(rules.first).to_contain_text(renamed)
+        expect(rules.first).to_contain_text("Urgent")
+
+        admin.get_by_role("button", name=f"Delete {renamed}").click()
+        admin.get_by_role("dialog", name="Delete rule").get_by_role(
+            "button", name="Delete rule"
+        ).click()
+        expect(rules).to_have_count(before)
+        expect(admin.get_by_role("list", name="Routing rules")).not_to_contain_text(name)
+    finally:
+        stack.psql(
+            "delete from public.routing_rules"
+            " where organization_id = :'org' and name like :'name';",
+            {"org": acme, "name": f"{name}%"},
+        )
+
+
+def test_an_admin_writes_publishes_and_edits_an_article(
+    new_context: NewContext, stack: Stack, acme: str, act: ActAs
+) -> None:
+    title = unique("Test article")
+    admin = sign_in(new_context(), "admin@acme.test")
+    open_admin(admin, acme, "articles")
+    admin.get_by_role("button", name="New article").click()
+    dialog = admin.get_by_role("dialog", name="New article")
+    dialog.get_by_label("Title").fill(title)
+    dialog.get_by_label("Body").fill("Check the **cable** first.")
+    dialog.get_by_label("Visibility").select_option("internal")
+    dialog.get_by_label("Category").fill("Testing")
+    dialog.get_by_label("Tags").fill("cables, e2e")
+    dialog.get_by_role("button", name="Create draft").click()
+    try:
+        expect(dialog).to_be_hidden()
+        article = row(admin, "Articles", title)
+        expect(article).to_contain_text("Draft")
+        expect(article).to_contain_text("Internal")
+        expect(article).to_contain_text("#cables")
+
+        article.get_by_role("button", name=f"Publish {title}").click()
+        expect(article).to_contain_text("Published")
+        expect(article.get_by_role("button", name=f"Archive {title}")).to_be_visible()
+        admin.get_by_label("Status").select_option("published")
+        expect(row(admin, "Articles", title)).to_contain_text("Published")
+        admin.get_by_label("Status").select_option("draft")
+        expect(admin.get_by_role("list", name="Articles")).not_to_contain_text(title)
+        admin.get_by_label("Status").select_option("published")
+        article = row(admin, "Articles", title)
+        expect(article).to_contain_text("Published")
+        screenshot(admin, "admin-articles")
+
+        # A stale edit: the body changed meanwhile; the new title goes on top of it.
+        article.get_by_role("button", name=f"Edit {title}").click()
+        dialog = admin.get_by_role("dialog", name="Edit article")
+        expect(dialog.get_by_label("Body")).to_have_value("Check the **cable** first.")
+        retitled = f"{title} (edited)"
+        dialog.get_by_label("Title").fill(retitled)
+        article_id = stack.psql(
+            "select id from public.articles where organization_id = :'org' and title = :'title';",
+            {"org": acme, "title": title},
+        )
+        version = int(
+            stack.psql("select version from public.articles where id = :'id';", {"id": article_id})
+        )
+        answer = act(
+            "acme_admin",
+            "updateArticle",
+            {"article_id": article_id, "expected_version": int(version), "body": "Check the plug."},
+        )
+        assert answer.status_code == 200, answer.get_json()
+        dialog.get_by_role("button", name="Save article").click()
+        expect(dialog.get_by_role("alert")).to_contain_text("changed by someone else")
+        dialog.get_by_role("button", name="Apply my changes to the current version").click()
+        expect(dialog).to_be_hidden()
+        expect(row(admin, "Articles", retitled)).to_contain_text("Published")
+        stored = stack.psql(
+            "select title || '|' || body from public.articles where id = :'id';", {"id": article_id}
+        )
+        assert stored == f"{retitled}|Check the plug."
+    finally:
+        stack.psql(
+            "delete from public.articles where organization_id = :'org' and title like :'title';",
+            {"org": acme, "title": f"{title}%"},
+        )
+
+
+def test_an_employee_opening_the_admin_screens_sees_the_apis_refusal(
+    new_context: NewContext, acme: str
+) -> None:
+    agent = sign_in(new_context(), "agent1@acme.test")
+    expect(agent.get_by_role("link", name="Admin")).to_have_count(0)
+    agent.goto(f"/#/org/{acme}/admin")
+    alert = agent.get_by_role("alert")
+    expect(alert).to_contain_text("Only admins of this organization can do this.")
+    expect(alert).to_contain_text("forbidden")
+    expect(alert.locator(".request-id")).to_have_text(re.compile(r"\S+"))
+    expect(agent.get_by_role("link", name="Members")).to_have_count(0)
+    expect(agent.get_by_role("button", name="Send invitation")).to_have_count(0)
+
+
+def test_my_invitations_says_when_there_are_none(new_context: NewContext) -> None:
+    page = sign_in(new_context(), "alice@example.test")
+    page.get_by_role("link", name="Invitations").click()
+    expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+    expect(page.get_by_text("No pending invitations")).to_be_visible()
