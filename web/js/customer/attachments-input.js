@@ -124,7 +124,7 @@ function Download({ attachment }) {
   }
   return html`
     <button type="button" class="file-link" onClick=${open} disabled=${busy}>
-      <span aria-hidden="true">📎 </span>${attachment.file_name}
+      ${attachment.file_name}
     </button>
     <span class="muted file-size"> ${bytes(attachment.size_bytes)}</span>
     ${error && html`<${ErrorNotice} error=${error} compact />`}`

@@ -42,7 +42,7 @@ function Comment({ comment, who }) {
       </div>
       <p class="comment-body">${comment.body}</p>
       ${comment.sending
-        ? comment.files.length > 0 && html`<ul class="file-list">${comment.files.map((name) => html`<li>📎 ${name}</li>`)}</ul>`
+        ? comment.files.length > 0 && html`<ul class="file-list">${comment.files.map((name) => html`<li class="muted">${name}</li>`)}</ul>`
         : html`<${AttachmentList} attachments=${comment.attachments} />`}
     </li>`
 }

@@ -111,6 +111,7 @@ function RequestForm({ organizations }) {
             placeholder="What happened, what you expected, and what you already tried."></textarea>
           ${descriptionError && html`<span class="field-error">${descriptionError}</span>`}
         </label>
+        ${orgId && html`<${Suggestions} suggestions=${suggestions} subject=${subject} place="inline" />`}
         <label>
           Priority
           <select value=${priority} onChange=${(e) => setPriority(e.target.value)}>
@@ -128,7 +129,7 @@ function RequestForm({ organizations }) {
           ${uploads.failed && !uploads.uploading && html`<span class="muted">Files that failed are not sent: remove them or choose them again.</span>`}
         </div>
       </form>
-      ${orgId ? html`<${Suggestions} suggestions=${suggestions} subject=${subject} />`
-        : html`<aside class="card suggestions"><h2>Suggested articles</h2><p class="muted">Choose an organization to see its articles.</p></aside>`}
+      ${orgId ? html`<${Suggestions} suggestions=${suggestions} subject=${subject} place="side" />`
+        : html`<aside class="card suggestions suggestions-side"><h2>Suggested articles</h2><p class="muted">Choose an organization to see its articles.</p></aside>`}
     </div>`
 }

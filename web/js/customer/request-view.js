@@ -66,11 +66,11 @@ export function RequestView({ ticketId }) {
         <section class="card original" aria-labelledby="original-title">
           <div class="comment-header">
             <h2 id="original-title">Your request</h2>
-            <span class="muted"><${When} iso=${t.created_at} /></span>
+            <span class="muted comment-time"><${When} iso=${t.created_at} /></span>
           </div>
           <p class="comment-body">${t.description}</p>
           ${t.attachments.length > 0 && html`
-            <h3>Files</h3>
+            <h3 class="files-title">Files</h3>
             <${AttachmentList} attachments=${t.attachments} />`}
         </section>
         <${Conversation} ticket=${t} pending=${pending} me=${user.id} />

@@ -41,13 +41,16 @@ export function useSuggestions(orgId, subject, description) {
   return { ...state, shown }
 }
 
-/** The panel beside the form: the current suggestions, each opening the article. */
-export function Suggestions({ suggestions, subject }) {
+/** The current suggestions, each opening the article: a panel beside the form on wide screens
+ * (`place` 'side'), inside the form under what is typed on phones ('inline'); CSS shows one. */
+export function Suggestions({ suggestions, subject, place = 'side' }) {
   const [open, setOpen] = useState(null)
   const waiting = subject.trim().length < MIN_SUBJECT
+  const titleId = `suggestions-title-${place}`
+  if (place === 'inline' && (waiting || (!suggestions.items.length && !suggestions.error))) return null
   return html`
-    <aside class="card suggestions" aria-labelledby="suggestions-title">
-      <h2 id="suggestions-title">Suggested articles</h2>
+    <aside class=${`suggestions suggestions-${place}${place === 'side' ? ' card' : ''}`} aria-labelledby=${titleId}>
+      <h2 id=${titleId}>Suggested articles</h2>
       ${waiting ? html`<p class="muted">Start typing a subject: articles that may answer it appear here.</p>`
         : suggestions.error ? html`<${ErrorNotice} error=${suggestions.error} compact />`
           : suggestions.items.length === 0 ? html`<p class="muted">${suggestions.loading ? 'Looking for articles…' : 'No matching articles yet.'}</p>`

@@ -1,0 +1,201 @@
+"""The customer screens: a new request with knowledge-base suggestions and a file, the request's
+live conversation (staff replies arrive, internal notes never do), my requests with the "Staff
+replied" marker, the organization picker, the API's refusals shown as they are, and a phone."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from playwright.sync_api import FilePayload, Locator, Page, expect
+
+from tests.conftest import ActAs
+from tests.web.conftest import PHONE, NewContext, screenshot, sign_in
+
+# A published public article of Acme's seeded knowledge base (supabase/seed.sql).
+REFUND_ARTICLE = "Get a refund for a damaged order"
+
+
+def unique(text: str) -> str:
+    return f"{text} {uuid.uuid4().hex[:10]}"
+
+
+def create_ticket(act: ActAs, orgs: dict[str, str], subject: str) -> dict[str, Any]:
+    response = act(
+        "alice",
+        "createTicket",
+        {
+            "handling_org_id": orgs["acme"],
+            "subject": subject,
+            "description": "The screen stays blank after signing in.",
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    ticket: dict[str, Any] = response.get_json()
+    return ticket
+
+
+def organization_picker(page: Page) -> Locator:
+    return page.get_by_role("main").get_by_label("Organization")
+
+
+def request_row(page: Page, subject: str) -> Locator:
+    return page.get_by_role("listitem").filter(has=page.get_by_role("link", name=subject))
+
+
+def test_a_new_request_offers_articles_while_typing_and_lands_on_the_request_with_its_file(
+    new_context: NewContext, orgs: dict[str, str]
+) -> None:
+    page = sign_in(new_context(), "alice@example.test")
+    page.get_by_role("link", name="New request").click()
+    expect(page.get_by_role("heading", name="New request")).to_be_visible()
+    organization_picker(page).select_option(orgs["acme"])
+    subject = unique("Refund for a damaged parcel")
+    page.get_by_label("Subject").fill(subject)
+
+    suggestion = page.get_by_role("button", name=re.compile(REFUND_ARTICLE))
+    expect(suggestion).to_be_visible()
+    screenshot(page, "customer-new-request")
+
+    # The article opens in a dialog, its Markdown shown as text, with the helpful question.
+    suggestion.click()
+    dialog = page.get_by_role("dialog", name=REFUND_ARTICLE)
+    expect(dialog).to_contain_text("we refund it in full")
+    expect(dialog.get_by_role("strong").filter(has_text="Report a problem")).to_be_visible()
+    expect(dialog).to_contain_text("Did this answer your question?")
+    dialog.get_by_role("button", name="No").click()
+    expect(dialog.get_by_role("button", name="No")).to_have_attribute("aria-pressed", "true")
+    dialog.get_by_role("button", name="Back to my request").click()
+    expect(dialog).to_be_hidden()
+
+    page.get_by_label("Description").fill("The parcel arrived crushed; the lamp inside is broken.")
+    report = FilePayload(name="damage-report.txt", mimeType="text/plain", buffer=b"Box crushed.\n")
+    page.get_by_label("Attach files").set_input_files(report)
+    upload = page.get_by_role("listitem").filter(has_text="damage-report.txt")
+    expect(upload).to_contain_text("Uploaded")
+    page.get_by_role("button", name="Submit request").click()
+
+    expect(page).to_have_url(re.compile(r"#/requests/[0-9a-f-]{36}$"))
+    expect(page.get_by_role("heading", level=1, name=subject)).to_be_visible()
+    expect(page.get_by_role("button", name="damage-report.txt")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    screenshot(page, "customer-request")
+
+
+def test_staff_replies_arrive_live_and_internal_notes_never_reach_the_requester(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    subject = unique("Dashboard stays blank")
+    ticket = create_ticket(act, orgs, subject)
+    page = sign_in(new_context(), "alice@example.test")
+    row = request_row(page, subject)
+    expect(row).to_be_visible()
+    expect(row).not_to_contain_text("Staff replied")
+    expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+
+    # The internal note first: by the time the reply shows, the note has been written too.
+    note = unique("Internal: probably the cache again, do not tell the customer")
+    reply = unique("Thanks, we are looking into it")
+    for body, internal in ((note, True), (reply, False)):
+        answer = act(
+            "agent1",
+            "addComment",
+            {"ticket_id": ticket["id"], "body": body, "is_internal": internal},
+        )
+        assert answer.status_code == 201, answer.get_json()
+    expect(row.get_by_text("Staff replied")).to_be_visible()
+    screenshot(page, "customer-requests")
+
+    row.get_by_role("link", name=subject).click()
+    expect(page.get_by_text(reply)).to_be_visible()
+    expect(page.get_by_text(note)).to_have_count(0)
+
+    # While the request is open, another reply shows without a reload; the note still does not.
+    second = unique("Could you try clearing the browser cache?")
+    answer = act("agent1", "addComment", {"ticket_id": ticket["id"], "body": second})
+    assert answer.status_code == 201, answer.get_json()
+    expect(page.get_by_role("listitem").filter(has_text=second)).to_contain_text("Staff")
+    expect(page.get_by_text(note)).to_have_count(0)
+    page.reload()
+    expect(page.get_by_text(second)).to_be_visible()
+    expect(page.get_by_text(note)).to_have_count(0)
+
+    # Opening the request marked it seen: the marker is gone from the list.
+    page.get_by_role("link", name="My requests").first.click()
+    expect(request_row(page, subject)).to_be_visible()
+    expect(request_row(page, subject)).not_to_contain_text("Staff replied")
+
+
+def test_a_reply_shows_at_once_and_a_refused_one_goes_back_to_the_box_with_the_reason(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs, unique("Export is empty"))
+    page = sign_in(new_context(), "alice@example.test")
+    page.goto(f"/#/requests/{ticket['id']}")
+    box = page.get_by_label("Your reply")
+    conversation = page.get_by_role("region", name="Conversation")
+
+    text = unique("It happens with every browser I tried")
+    box.fill(text)
+    page.get_by_role("button", name="Send reply").click()
+    expect(conversation.get_by_role("listitem").filter(has_text=text)).to_contain_text("You")
+    expect(box).to_have_value("")
+
+    # Too long for the API (10,000 characters): refused, taken back, with the API's message.
+    refused = "x" * 10_001
+    box.fill(refused)
+    page.get_by_role("button", name="Send reply").click()
+    failure = page.locator(".reply-refused")
+    expect(failure).to_contain_text("Your reply was not sent")
+    expect(failure).to_contain_text("at most 10000 characters")
+    expect(failure.locator(".request-id")).not_to_be_empty()
+    expect(box).to_have_value(refused)
+    expect(conversation.get_by_role("listitem")).to_have_count(1)
+
+
+def test_the_organization_picker_offers_exactly_the_submittable_organizations(
+    new_context: NewContext, act: ActAs
+) -> None:
+    answer = act("alice", "listSubmittableOrganizations")
+    assert answer.status_code == 200, answer.get_json()
+    submittable = answer.get_json()["items"]
+    page = sign_in(new_context(), "alice@example.test")
+    page.goto("/#/requests/new")
+    picker = organization_picker(page)
+    expect(picker.locator("option[value]:not([value=''])")).to_have_count(len(submittable))
+    offered = picker.locator("option").evaluate_all(
+        "options => options.filter(o => o.value).map(o => [o.value, o.textContent])"
+    )
+    assert sorted(offered) == sorted([o["id"], o["name"]] for o in submittable)
+
+
+def test_a_subject_the_api_refuses_shows_its_message_and_request_id_and_can_be_fixed(
+    new_context: NewContext, orgs: dict[str, str]
+) -> None:
+    page = sign_in(new_context(), "alice@example.test")
+    page.goto("/#/requests/new")
+    organization_picker(page).select_option(orgs["acme"])
+    page.get_by_label("Subject").fill("Too long " * 25)  # 225 characters; the API takes 200
+    page.get_by_label("Description").fill("The subject says it all.")
+    page.get_by_role("button", name="Submit request").click()
+
+    alert = page.get_by_role("alert").filter(has_text="Some fields are invalid")
+    expect(alert).to_contain_text("String should have at most 200 characters")
+    expect(alert.locator(".request-id")).to_have_text(re.compile(r"\S+"))
+    expect(page.locator(".field-error")).to_have_text("String should have at most 200 characters")
+    expect(page).to_have_url(re.compile("#/requests/new$"))
+
+    subject = unique("Shorter subject")
+    page.get_by_label("Subject").fill(subject)
+    page.get_by_role("button", name="Submit request").click()
+    expect(page.get_by_role("heading", level=1, name=subject)).to_be_visible()
+
+
+def test_my_requests_on_a_phone(new_context: NewContext, act: ActAs, orgs: dict[str, str]) -> None:
+    subject = unique("Cannot change my password")
+    create_ticket(act, orgs, subject)
+    page = sign_in(new_context(viewport=PHONE), "alice@example.test")
+    expect(request_row(page, subject)).to_be_visible()
+    expect(page.get_by_role("link", name="New request")).to_be_visible()
+    screenshot(page, "customer-requests-phone")
