@@ -2,9 +2,10 @@
 // Accepting makes me a member (the database adds the membership), so the organization list is
 // fetched again and the new organization shows in the header's switcher.
 import { useState } from 'preact/hooks'
+import { Ago } from './admin/common.js'
 import { action } from './api.js'
 import { useSession } from './session.js'
-import { Age, Empty, ErrorNotice, html, Loading, notify, useLoad } from './ui.js'
+import { Empty, ErrorNotice, html, Loading, notify, useLoad } from './ui.js'
 
 export function MyInvitations() {
   const session = useSession()
@@ -55,7 +56,7 @@ export function MyInvitations() {
               <div>
                 <h2>${orgName(invitation)}</h2>
                 <p class="muted small">
-                  Invited as ${invitation.role === 'admin' ? 'an admin' : 'an employee'} <${Age} iso=${invitation.created_at} /> ago ·
+                  Invited as ${invitation.role === 'admin' ? 'an admin' : 'an employee'} <${Ago} iso=${invitation.created_at} /> ·
                   expires ${new Date(invitation.expires_at).toLocaleDateString()}
                 </p>
               </div>

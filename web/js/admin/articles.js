@@ -3,8 +3,9 @@
 // show at once and roll back when refused; a stale version offers the current article.
 import { useState } from 'preact/hooks'
 import { action } from '../api.js'
-import { Age, Empty, ErrorNotice, html, Loading, notify, useLoad } from '../ui.js'
+import { Empty, ErrorNotice, html, Loading, notify, useLoad } from '../ui.js'
 import { ArticleDialog } from './article.js'
+import { Ago } from './common.js'
 
 const FILTERS = { all: 'Every status', draft: 'Drafts', published: 'Published', archived: 'Archived' }
 const STATUS_LABELS = { draft: 'Draft', published: 'Published', archived: 'Archived' }
@@ -92,7 +93,7 @@ export function ArticlesTab({ orgId }) {
                     <span class=${`badge visibility-${article.visibility}`}>${article.visibility === 'public' ? 'Public' : 'Internal'}</span>
                     ${article.category && html`<span>${article.category}</span>`}
                     ${article.tags.map((tag) => html`<span class="tag">#${tag}</span>`)}
-                    <span class="muted">updated <${Age} iso=${article.updated_at} /> ago</span>
+                    <span class="muted">updated <${Ago} iso=${article.updated_at} /></span>
                   </div>
                 </div>
                 <div class="actions">

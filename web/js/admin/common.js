@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks'
 import { fromSupabase } from '../api.js'
 import { supabase } from '../config.js'
-import { Dialog, ErrorNotice, html, label } from '../ui.js'
+import { Age, Dialog, ErrorNotice, html, label } from '../ui.js'
 
 /** The organization's staff with their display names (RLS: staff read their co-members). */
 export async function readMembers(orgId) {
@@ -25,6 +25,12 @@ export async function readTeams(orgId) {
     .order('name')
   if (error) throw fromSupabase(error)
   return data
+}
+
+/** "5 min ago", or "just now" (Age says "just now" for the first minute). */
+export function Ago({ iso }) {
+  const fresh = Date.now() - new Date(iso).getTime() < 60_000
+  return fresh ? html`<${Age} iso=${iso} />` : html`<${Age} iso=${iso} /> ago`
 }
 
 export function memberName(member) {

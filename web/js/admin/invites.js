@@ -2,7 +2,8 @@
 // invitation with its status, revoke pending ones. Only the invitee's acceptance adds a member.
 import { useState } from 'preact/hooks'
 import { action } from '../api.js'
-import { Age, Empty, ErrorNotice, html, Loading, notify, useLoad } from '../ui.js'
+import { Empty, ErrorNotice, html, Loading, notify, useLoad } from '../ui.js'
+import { Ago } from './common.js'
 
 const STATUS_LABELS = {
   pending: 'Pending', accepted: 'Accepted', declined: 'Declined', revoked: 'Revoked', expired: 'Expired',
@@ -48,7 +49,7 @@ export function Invitations({ orgId }) {
               <div class="admin-row-main">
                 <strong class="break">${invitation.email}</strong>
                 <div class="muted small">
-                  ${invitation.role === 'admin' ? 'Admin' : 'Employee'} · sent <${Age} iso=${invitation.created_at} /> ago
+                  ${invitation.role === 'admin' ? 'Admin' : 'Employee'} · sent <${Ago} iso=${invitation.created_at} />
                   ${invitation.status === 'pending' && html` · expires ${new Date(invitation.expires_at).toLocaleDateString()}`}
                 </div>
               </div>

@@ -121,7 +121,7 @@ function DefaultTeam({ orgId, routing, teams }) {
     }
   }
   return html`
-    <section class="card admin-section" aria-labelledby="default-team-heading">
+    <section class="card admin-section default-team" aria-labelledby="default-team-heading">
       <h2 id="default-team-heading">Default team</h2>
       <label>Tickets no rule matches go to
         <select aria-label="Default team" value=${routing.data.default_team_id ?? ''} disabled=${busy} onChange=${(e) => change(e.target.value)}>
