@@ -12,6 +12,12 @@ export function AttachmentList({ attachments, label }) {
     </ul>`
 }
 
+/** The file's extension as a small tag (no icon font or emoji: they depend on the device). */
+export function FileType({ name }) {
+  const extension = /\.([a-z0-9]{1,5})$/i.exec(name)?.[1] ?? 'file'
+  return html`<span class="st-file-type" aria-hidden="true">${extension.toUpperCase()}</span>`
+}
+
 function Attachment({ attachment }) {
   const [busy, setBusy] = useState(false)
   const download = async () => {
@@ -28,7 +34,7 @@ function Attachment({ attachment }) {
   }
   return html`
     <li class="st-attachment">
-      <span class="attachment-icon" aria-hidden="true">📎</span>
+      <${FileType} name=${attachment.file_name} />
       <button type="button" class="link" onClick=${download} disabled=${busy}
         aria-label=${`Download ${attachment.file_name}`}>${attachment.file_name}</button>
       <span class="muted">${bytes(attachment.size_bytes)}</span>

@@ -5,7 +5,7 @@
 import { useRef, useState } from 'preact/hooks'
 import { action, uploadFile } from '../api.js'
 import { Age, bytes, Empty, ErrorNotice, html, notify } from '../ui.js'
-import { AttachmentList } from './attachments.js'
+import { AttachmentList, FileType } from './attachments.js'
 
 export function Conversation({ ticket, name, onAdded }) {
   const [sending, setSending] = useState([]) // comments shown before the server answered
@@ -35,7 +35,7 @@ function Comment({ comment, name }) {
       <p class="st-comment-body">${comment.body}</p>
       ${comment.sending && comment.files.length > 0 && html`
         <ul class="st-attachments" aria-label="Files being sent">
-          ${comment.files.map((f) => html`<li class="st-attachment muted">📎 ${f.name} · ${bytes(f.size)}</li>`)}
+          ${comment.files.map((f) => html`<li class="st-attachment muted"><${FileType} name=${f.name} /> ${f.name} · ${bytes(f.size)}</li>`)}
         </ul>`}
       <${AttachmentList} attachments=${comment.attachments} label=${`Files on this ${comment.is_internal ? 'note' : 'comment'}`} />
     </li>`
@@ -109,7 +109,7 @@ function CommentForm({ ticketId, setSending, onAdded }) {
         <ul class="st-attachments st-chosen-files" aria-label="Files to send">
           ${files.map((f, i) => html`
             <li class="st-attachment">
-              📎 ${f.name} <span class="muted">${bytes(f.size)}</span>
+              <${FileType} name=${f.name} /> ${f.name} <span class="muted">${bytes(f.size)}</span>
               <button type="button" class="link" aria-label=${`Remove ${f.name}`}
                 onClick=${() => setFiles(files.filter((_, j) => j !== i))}>Remove</button>
             </li>`)}

@@ -90,24 +90,26 @@ export function StaffTicket({ orgId, ticketId }) {
           <${ErrorNotice} error=${refusal.error} compact />
         </div>`}
 
-      <div class="grid two st-ticket-layout">
-        <div class="stack">
-          <section class="card" aria-labelledby="description-title">
-            <h2 id="description-title">Description</h2>
-            <p class="st-ticket-description">${ticket.description}</p>
-            <${AttachmentList} attachments=${data.attachments} label="Files on the ticket" />
-          </section>
+      <div class="st-ticket-layout">
+        <section class="card st-area-description" aria-labelledby="description-title">
+          <h2 id="description-title">Description</h2>
+          <p class="st-ticket-description">${ticket.description}</p>
+          <${AttachmentList} attachments=${data.attachments} label="Files on the ticket" />
+        </section>
+        <div class="st-area-conversation">
           <${Conversation} ticket=${data} name=${name} onAdded=${(comment) => {
             detail.setData((d) => (d.comments.some((c) => c.id === comment.id) ? d : { ...d, comments: [...d.comments, comment] }))
             detail.reload()
           }} />
-          <${History} events=${data.events} name=${name} />
         </div>
-        <aside class="stack st-ticket-side">
+        <aside class="stack st-ticket-side st-area-side" aria-label="Ticket settings">
           <${StatusPanel} ticket=${ticket} busy=${busy} onChange=${change} />
           <${AssignmentPanel} ticket=${ticket} directory=${directory} busy=${busy} onChange=${change} />
           <${LinkedArticles} ticket=${data} onLinked=${() => detail.reload()} />
         </aside>
+        <div class="st-area-history">
+          <${History} events=${data.events} name=${name} />
+        </div>
       </div>
 
       ${editing && html`

@@ -1,0 +1,374 @@
+"""The staff screens: the live dashboard, routing seen in the ticket view, replies and internal
+notes with files, the stale edit and its resolution, an optimistic change rolled back, claiming
+the next ticket, and the keyboard and phone."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Locator, Page, Route, expect
+
+from tests.conftest import ActAs
+from tests.web.conftest import PHONE, NewContext, screenshot, sign_in
+
+AGENT1 = "Arthur Agent"  # agent1@acme.test's display name (supabase/seed.sql)
+
+
+def unique(text: str) -> str:
+    return f"{text} {uuid.uuid4().hex[:8]}"
+
+
+def create_ticket(act: ActAs, org_id: str, subject: str, **fields: Any) -> dict[str, Any]:
+    body = {
+        "handling_org_id": org_id,
+        "subject": subject,
+        "description": "Written by the browser tests.",
+        **fields,
+    }
+    response = act("alice", "createTicket", body)
+    assert response.status_code == 201, response.get_json()
+    ticket: dict[str, Any] = response.get_json()
+    return ticket
+
+
+def get_ticket(act: ActAs, ticket_id: str, who: str = "agent1") -> dict[str, Any]:
+    response = act(who, "getTicket", {"ticket_id": ticket_id})
+    assert response.status_code == 200, response.get_json()
+    ticket: dict[str, Any] = response.get_json()
+    return ticket
+
+
+def open_dashboard(page: Page, org_id: str) -> None:
+    page.goto(f"/#/org/{org_id}/tickets")
+    expect(page.get_by_role("heading", name=re.compile("^Tickets"))).to_be_visible()
+    # Broadcasts sent before the channel is joined are not replayed: wait until it is live.
+    expect(page.get_by_role("status").filter(has_text=re.compile("^Live$"))).to_be_visible()
+
+
+def open_ticket(page: Page, org_id: str, ticket: dict[str, Any]) -> None:
+    page.goto(f"/#/org/{org_id}/tickets/{ticket['id']}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(ticket["subject"])
+    expect(page.get_by_role("status").filter(has_text=re.compile("^Live$"))).to_be_visible()
+
+
+def stat_card(page: Page, name: str) -> Locator:
+    counts = page.get_by_role("list", name="Ticket counts")
+    return counts.get_by_role("listitem").filter(has_text=name)
+
+
+def stat(page: Page, name: str) -> int:
+    """The number on a stat card, once the counts have loaded."""
+    card = stat_card(page, name)
+    expect(card).to_have_text(re.compile(r"^\d+"))
+    return int(re.match(r"\d+", card.inner_text().strip()).group())  # type: ignore[union-attr]
+
+
+def expect_stat(page: Page, name: str, count: int) -> None:
+    expect(stat_card(page, name)).to_have_text(re.compile(rf"^\s*{count}\s*{name}"))
+
+
+@pytest.fixture
+def agent1_available(act: ActAs, orgs: dict[str, str]) -> Iterator[None]:
+    response = act("agent1", "setMyAvailability", {"org_id": orgs["acme"], "status": "available"})
+    assert response.status_code == 200, response.get_json()
+    yield
+    act("agent1", "setMyAvailability", {"org_id": orgs["acme"], "status": "available"})
+
+
+def test_a_new_ticket_appears_on_the_open_dashboard_and_the_counts_follow(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    page = sign_in(new_context(), "agent1@acme.test")
+    open_dashboard(page, orgs["acme"])
+    open_before = stat(page, "Open")
+    unassigned_before = stat(page, "Unassigned")
+    in_progress_before = stat(page, "In progress")
+
+    subject = unique("Cannot download my invoice")
+    ticket = create_ticket(act, orgs["acme"], subject)
+
+    card = page.get_by_role("list", name="Tickets").get_by_role("listitem").filter(has_text=subject)
+    expect(card).to_be_visible()
+    expect(card).to_contain_text(f"#{ticket['number']}")
+    expect(card).to_contain_text("Open")
+    expect(card).to_contain_text("Alice")
+    expect(card).to_contain_text("unassigned")
+    expect_stat(page, "Open", open_before + 1)
+    expect_stat(page, "Unassigned", unassigned_before + 1)
+
+    # Someone else starts on it: the card changes in place, and so do the counts.
+    response = act(
+        "agent2",
+        "updateTicket",
+        {"ticket_id": ticket["id"], "expected_version": ticket["version"], "status": "in_progress"},
+    )
+    assert response.status_code == 200, response.get_json()
+    expect(card).to_contain_text("In progress")
+    expect_stat(page, "Open", open_before)
+    expect_stat(page, "In progress", in_progress_before + 1)
+    screenshot(page, "staff-dashboard")
+
+    # The card leads to the ticket.
+    card.get_by_role("link", name=subject).click()
+    expect(page).to_have_url(re.compile(f"#/org/{orgs['acme']}/tickets/{ticket['id']}$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(subject)
+
+
+def test_a_refund_ticket_is_routed_to_billing_and_assigned_by_round_robin(
+    new_context: NewContext,
+    act: ActAs,
+    orgs: dict[str, str],
+    teams: dict[str, str],
+    agent1_available: None,
+) -> None:
+    before = act("acme_admin", "teamWorkload", {"team_id": teams["Billing"]}).get_json()
+    setting = {
+        "team_id": teams["Billing"],
+        "strategy": "round_robin",
+        "default_capacity": 20,
+        "requeue_when_away": False,
+    }
+    response = act("acme_admin", "setTeamAssignment", setting)
+    assert response.status_code == 200, response.get_json()
+    try:
+        # The seeded rule "Refunds to Billing" matches the word "refund".
+        ticket = create_ticket(act, orgs["acme"], unique("Please refund my order"))
+        page = sign_in(new_context(), "agent1@acme.test")
+        open_ticket(page, orgs["acme"], ticket)
+        assignment = page.get_by_role("region", name="Assignment")
+        expect(assignment.get_by_label("Team")).to_have_value(teams["Billing"])
+        expect(assignment).to_contain_text("Billing")
+        expect(assignment).to_contain_text(AGENT1)
+        history = page.get_by_role("region", name="History")
+        expect(history).to_contain_text('routed to Billing by rule "Refunds to Billing"')
+        expect(history).to_contain_text(f"assigned it to {AGENT1} by round robin")
+    finally:
+        restored = act(
+            "acme_admin",
+            "setTeamAssignment",
+            {
+                "team_id": teams["Billing"],
+                "strategy": "manual",
+                "default_capacity": before["default_capacity"],
+                "requeue_when_away": before["requeue_when_away"],
+            },
+        )
+        assert restored.status_code == 200, restored.get_json()
+
+
+def test_an_agent_replies_and_leaves_an_internal_note_with_a_file(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs["acme"], unique("Printer prints blank pages"))
+    page = sign_in(new_context(), "agent1@acme.test")
+    open_ticket(page, orgs["acme"], ticket)
+    conversation = page.get_by_role("region", name="Conversation")
+    expect(conversation).to_contain_text("No comments yet")
+
+    reply = unique("Could you send a photo of a printed page?")
+    conversation.get_by_label("Reply").fill(reply)
+    conversation.get_by_role("button", name="Send reply").click()
+    comments = conversation.get_by_role("list", name="Comments")
+    public = comments.get_by_role("listitem").filter(has_text=reply)
+    expect(public).to_contain_text(AGENT1)
+
+    note = unique("Same model as ticket 2; the driver update is the likely cause.")
+    conversation.get_by_label("Internal note (staff only)").check()
+    conversation.get_by_label("Internal note", exact=True).fill(note)
+    conversation.get_by_label("Attach files").set_input_files(
+        {"name": "driver-log.txt", "mimeType": "text/plain", "buffer": b"driver 4.2 failed\n" * 20}
+    )
+    expect(conversation.get_by_role("list", name="Files to send")).to_contain_text("driver-log.txt")
+    conversation.get_by_role("button", name="Add internal note").click()
+
+    internal = comments.get_by_role("listitem").filter(has_text=note)
+    expect(internal).to_contain_text("Internal note")
+    expect(internal.get_by_role("button", name="Download driver-log.txt")).to_be_visible()
+    expect(internal).to_contain_text("360 B")
+    expect(public).not_to_contain_text("Internal note")
+    # Set apart: the note has its own background.
+    background = "el => getComputedStyle(el).backgroundColor"
+    assert internal.evaluate(background) != public.evaluate(background)
+    # The form is empty again, ready for the next message.
+    expect(conversation.get_by_label("Internal note", exact=True)).to_have_value("")
+    history = page.get_by_role("region", name="History")
+    expect(history).to_contain_text("attached driver-log.txt")
+    screenshot(page, "staff-ticket")
+
+    # The requester sees the reply, never the note or its file.
+    seen = get_ticket(act, ticket["id"], who="alice")
+    assert [c["body"] for c in seen["comments"]] == [reply]
+    staff_view = get_ticket(act, ticket["id"])
+    assert [c["body"] for c in staff_view["comments"]] == [reply, note]
+    assert [a["file_name"] for a in staff_view["comments"][1]["attachments"]] == ["driver-log.txt"]
+
+
+def test_a_stale_edit_shows_what_changed_and_re_applies_the_agents_changes(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs["acme"], unique("Password reset link expired"))
+    page = sign_in(new_context(), "agent1@acme.test")
+    open_ticket(page, orgs["acme"], ticket)
+
+    page.get_by_role("button", name="Edit ticket").click()
+    dialog = page.get_by_role("dialog", name=f"Edit ticket #{ticket['number']}")
+    dialog.get_by_label("Priority").select_option("urgent")
+
+    # Meanwhile another agent renames it.
+    renamed = unique("Password reset link expires too soon")
+    current = get_ticket(act, ticket["id"])
+    response = act(
+        "agent2",
+        "updateTicket",
+        {"ticket_id": ticket["id"], "expected_version": current["version"], "subject": renamed},
+    )
+    assert response.status_code == 200, response.get_json()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(renamed)
+
+    dialog.get_by_role("button", name="Save changes").click()
+    expect(dialog).to_contain_text("Someone changed this ticket while you were editing it")
+    rows = dialog.get_by_role("row")
+    subject_row = rows.filter(has=page.get_by_role("rowheader", name="Subject"))
+    expect(subject_row).to_contain_text(ticket["subject"])  # when it was opened
+    expect(subject_row).to_contain_text(renamed)  # now
+    expect(subject_row).to_contain_text("not changed")  # by me
+    priority_row = rows.filter(has=page.get_by_role("rowheader", name="Priority"))
+    expect(priority_row).to_contain_text("Medium")
+    expect(priority_row).to_contain_text("unchanged")
+    expect(priority_row).to_contain_text("Urgent")
+
+    dialog.get_by_role("button", name="Re-apply my changes").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(renamed)
+    panel = page.get_by_role("region", name="Status and priority")
+    expect(panel.get_by_label("Priority")).to_have_value("urgent")
+    stored = get_ticket(act, ticket["id"])
+    assert (stored["subject"], stored["priority"]) == (renamed, "urgent")
+
+
+def test_a_status_change_the_server_refuses_rolls_back_visibly(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs["acme"], unique("Export stops at 10,000 rows"))
+    page = sign_in(new_context(), "agent1@acme.test")
+    open_ticket(page, orgs["acme"], ticket)
+    panel = page.get_by_role("region", name="Status and priority")
+    expect(panel.get_by_label("Status")).to_have_value("open")
+
+    # Someone changes the ticket just before the agent's change reaches the server: it is stale.
+    def change_first(route: Route) -> None:
+        current = get_ticket(act, ticket["id"])
+        act(
+            "agent2",
+            "updateTicket",
+            {"ticket_id": ticket["id"], "expected_version": current["version"], "priority": "high"},
+        )
+        route.continue_()
+
+    page.route("**/actions/updateTicket", change_first)
+    panel.get_by_label("Status").select_option("resolved")
+
+    notice = page.locator(".notices").get_by_role("alert")
+    expect(notice).to_contain_text('Status "Resolved" was not saved and was undone')
+    expect(notice).to_contain_text("version_conflict")
+    expect(notice.locator(".request-id")).to_have_text(re.compile(r"\S+"))
+    expect(panel.get_by_label("Status")).to_have_value("open")
+    facts = page.get_by_role("definition").filter(has_text=re.compile("^(Open|Resolved)$"))
+    expect(facts).to_have_text("Open")
+    # What the other person did shows.
+    expect(panel.get_by_label("Priority")).to_have_value("high")
+    assert get_ticket(act, ticket["id"])["status"] == "open"
+
+
+def test_claim_next_ticket_assigns_the_queued_ticket_to_the_agent(
+    new_context: NewContext,
+    act: ActAs,
+    orgs: dict[str, str],
+    teams: dict[str, str],
+    user_ids: dict[str, str],
+    agent1_available: None,
+) -> None:
+    # Empty agent1's queues first (other tests leave tickets in Billing's), freeing the room.
+    for _ in range(50):
+        claimed = act("agent1", "claimNextTicket", {}).get_json()["ticket"]
+        if claimed is None:
+            break
+        act(
+            "agent1",
+            "updateTicket",
+            {
+                "ticket_id": claimed["id"],
+                "expected_version": claimed["version"],
+                "status": "resolved",
+            },
+        )
+    # A refund ticket goes to Billing (manual): it waits in the queue.
+    ticket = create_ticket(act, orgs["acme"], unique("Refund the second charge"), priority="urgent")
+    assert ticket["assigned_team_id"] == teams["Billing"]
+    assert ticket["assigned_employee_id"] is None
+
+    page = sign_in(new_context(), "agent1@acme.test")
+    open_dashboard(page, orgs["acme"])
+    # Away, one takes nothing: the API's answer shows.
+    page.get_by_label("Away").check()
+    expect(page.get_by_label("Away")).to_be_checked()
+    expect(page.get_by_role("group", name="My availability")).to_be_enabled()
+    page.get_by_role("button", name="Claim next ticket").click()
+    expect(page.get_by_role("alert")).to_contain_text("assignee_unavailable")
+    page.get_by_label("Available").check()
+    expect(page.get_by_role("group", name="My availability")).to_be_enabled()
+    page.get_by_role("button", name="Claim next ticket").click()
+    expect(page).to_have_url(re.compile(f"#/org/{orgs['acme']}/tickets/{ticket['id']}$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(ticket["subject"])
+    assignment = page.get_by_role("region", name="Assignment")
+    expect(assignment.get_by_label("Assignee")).to_have_value(user_ids["agent1"])
+    expect(assignment).to_contain_text(AGENT1)
+    assert get_ticket(act, ticket["id"])["assigned_employee_id"] == user_ids["agent1"]
+
+    # Nothing left: the dashboard says so.
+    page.get_by_role("link", name="All tickets").click()
+    page.get_by_role("button", name="Claim next ticket").click()
+    expect(page.get_by_text("Your teams' queues are empty")).to_be_visible()
+
+
+def test_the_ticket_dialog_works_from_the_keyboard_and_the_dashboard_fits_a_phone(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    page = sign_in(new_context(), "agent1@acme.test")
+    open_dashboard(page, orgs["acme"])
+    new_ticket = page.get_by_role("button", name="New ticket")
+    new_ticket.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="New ticket")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(new_ticket).to_be_focused()
+
+    # Open it again and create a ticket without the mouse.
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_visible()
+    subject = unique("Keyboard-made ticket")
+    dialog.get_by_label("Subject").focus()
+    page.keyboard.type(subject)
+    page.keyboard.press("Tab")
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")  # Medium → High
+    page.keyboard.press("ArrowDown")  # → Urgent
+    dialog.get_by_label("Subject").press("Enter")
+    expect(dialog).to_be_hidden()
+    card = page.get_by_role("list", name="Tickets").get_by_role("listitem").filter(has_text=subject)
+    expect(card).to_contain_text("Urgent")
+    expect(page.get_by_role("status").filter(has_text="created")).to_be_visible()
+
+    phone = sign_in(new_context(viewport=PHONE), "agent1@acme.test")
+    open_dashboard(phone, orgs["acme"])
+    expect(phone.get_by_role("list", name="Tickets").get_by_role("listitem").first).to_be_visible()
+    stat(phone, "Open")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(phone, "staff-dashboard-phone")
