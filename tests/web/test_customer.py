@@ -8,7 +8,7 @@ import re
 import uuid
 from typing import Any
 
-from playwright.sync_api import FilePayload, Locator, Page, expect
+from playwright.sync_api import FilePayload, Locator, Page, Route, expect
 
 from tests.conftest import ActAs
 from tests.web.conftest import PHONE, NewContext, screenshot, sign_in
@@ -152,6 +152,45 @@ def test_a_reply_shows_at_once_and_a_refused_one_goes_back_to_the_box_with_the_r
     expect(failure.locator(".request-id")).not_to_be_empty()
     expect(box).to_have_value(refused)
     expect(conversation.get_by_role("listitem")).to_have_count(1)
+
+
+def test_closing_a_request_shows_at_once_and_a_conflict_puts_the_status_back(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs, unique("Please close me"))
+    page = sign_in(new_context(), "alice@example.test")
+    page.goto(f"/#/requests/{ticket['id']}")
+    summary = page.locator(".request-summary")
+    expect(summary).to_contain_text("Open")
+
+    # Staff change the ticket while Alice's click is on its way: her version is stale (409).
+    def staff_first(route: Route) -> None:
+        current = act("agent1", "getTicket", {"ticket_id": ticket["id"]}).get_json()
+        changed = act(
+            "agent1",
+            "updateTicket",
+            {
+                "ticket_id": ticket["id"],
+                "expected_version": current["version"],
+                "priority": "urgent",
+            },
+        )
+        assert changed.status_code == 200, changed.get_json()
+        route.continue_()
+
+    page.route("**/actions/updateTicket", staff_first)
+    page.get_by_role("button", name="Close request").click()
+    details = page.get_by_role("region", name="Details")
+    expect(details.get_by_role("alert")).to_contain_text("version_conflict")
+    expect(details).to_contain_text("The request changed meanwhile")
+    expect(summary).to_contain_text("Open")
+    expect(summary).to_contain_text("Urgent")
+
+    page.unroute("**/actions/updateTicket")
+    page.get_by_role("button", name="Close request").click()
+    expect(summary).to_contain_text("Closed")
+    expect(page.get_by_role("button", name="Reopen request")).to_be_visible()
+    expect(page.get_by_role("region", name="History")).to_contain_text("status Open → Closed")
 
 
 def test_the_organization_picker_offers_exactly_the_submittable_organizations(

@@ -32,10 +32,11 @@ export function Conversation({ ticket, pending, me }) {
 
 function Comment({ comment, who }) {
   return html`
-    <li class=${`comment ${who.mine ? 'mine' : 'staff'}${comment.sending ? ' sending' : ''}`}>
+    <li class=${`comment ${who.mine ? 'mine' : 'staff'}${comment.sending ? ' sending' : ''}${comment.is_internal ? ' internal' : ''}`}>
       <div class="comment-header">
         <strong class="comment-author">${who.name}</strong>
         ${!who.mine && html`<span class="badge staff-badge" title=${who.org}>Staff</span>`}
+        ${comment.is_internal && html`<span class="badge internal-badge">Internal note</span>`}
         <span class="muted comment-time">
           ${comment.sending ? html`<span role="status">Sending…</span>` : html`<${When} iso=${comment.created_at} />`}
         </span>
@@ -84,7 +85,7 @@ export function ReplyForm({ ticket, me, onSending, onSent, onRefused }) {
   return html`
     <form class="card reply-form stack" onSubmit=${submit} aria-labelledby="reply-title">
       <h2 id="reply-title">Reply</h2>
-      ${closed && html`<p class="notice-inline info">This request is closed. A reply may be refused; submit a new request if you need more help.</p>`}
+      ${closed && html`<p class="notice-inline info">This request is closed. Reopen it (under Details) if the problem is back, or reply to add a note.</p>`}
       <label>
         Your reply
         <textarea value=${body} rows="4" onInput=${(e) => setBody(e.target.value)}

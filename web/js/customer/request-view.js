@@ -8,6 +8,7 @@ import { useSession } from '../session.js'
 import { ErrorNotice, html, label, LiveStatus, Loading, PriorityBadge, StatusBadge, useLoad } from '../ui.js'
 import { AttachmentList } from './attachments-input.js'
 import { Conversation, ReplyForm, When } from './conversation.js'
+import { StatusActions } from './status-actions.js'
 
 export function RequestView({ ticketId }) {
   const { user } = useSession()
@@ -77,7 +78,9 @@ export function RequestView({ ticketId }) {
         <${ReplyForm} ticket=${t} me=${user.id} onSending=${onSending} onSent=${onSent} onRefused=${onRefused} />
       </div>
       <aside class="stack">
-        <${Details} ticket=${t} />
+        <${Details} ticket=${t}>
+          <${StatusActions} ticket=${t} setData=${ticket.setData} reload=${ticket.reload} />
+        </${Details}>
         ${t.articles.length > 0 && html`
           <section class="card">
             <h2>Related articles</h2>
@@ -88,7 +91,7 @@ export function RequestView({ ticketId }) {
     </div>`
 }
 
-function Details({ ticket }) {
+function Details({ ticket, children }) {
   return html`
     <section class="card" aria-labelledby="details-title">
       <h2 id="details-title">Details</h2>
@@ -101,6 +104,7 @@ function Details({ ticket }) {
         <dt>Submitted</dt><dd><${When} iso=${ticket.created_at} /></dd>
         ${ticket.resolved_at && html`<dt>Resolved</dt><dd><${When} iso=${ticket.resolved_at} /></dd>`}
       </dl>
+      ${children}
     </section>`
 }
 
