@@ -6,6 +6,9 @@ import { action } from '../api.js'
 import { ErrorNotice, html, notify } from '../ui.js'
 import { AttachmentList, AttachmentsInput, useUploads } from './attachments-input.js'
 
+// The API's limit for comments (bff/actions/_fields.py Body): counted near it, refused by the server.
+const BODY_MAX = 10000
+
 /** Who wrote a comment, as a requester can tell: me, the assignee by name, or the support team
  * (only staff and the requester can comment on a ticket). */
 function author(comment, ticket, me) {
@@ -90,6 +93,8 @@ export function ReplyForm({ ticket, me, onSending, onSent, onRefused }) {
         Your reply
         <textarea value=${body} rows="4" onInput=${(e) => setBody(e.target.value)}
           placeholder="Add details or answer the support team's questions."></textarea>
+        ${body.length > BODY_MAX - 1000 && html`
+          <span class=${`field-hint${body.length > BODY_MAX ? ' over' : ''}`}>${body.length} / ${BODY_MAX} characters</span>`}
       </label>
       <${AttachmentsInput} uploads=${uploads} />
       ${error && html`<div class="reply-refused"><p class="refused-title">Your reply was not sent.</p><${ErrorNotice} error=${error} /></div>`}

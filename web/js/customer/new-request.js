@@ -10,6 +10,7 @@ import { Suggestions, useSuggestions } from './suggestions.js'
 // The API's limit (bff/actions/_fields.py Subject). Shown as a counter, not enforced by the form:
 // the server is the one that refuses, and its message is shown.
 const SUBJECT_MAX = 200
+const DESCRIPTION_MAX = 10000
 
 /** A draft's identity: the ticket id its files are uploaded for, and the Idempotency-Key that
  * makes a retried submit return the first ticket instead of a second one. */
@@ -109,6 +110,8 @@ function RequestForm({ organizations }) {
           <textarea value=${description} required rows="7" aria-invalid=${!!descriptionError}
             onInput=${(e) => setDescription(e.target.value)}
             placeholder="What happened, what you expected, and what you already tried."></textarea>
+          ${description.length > DESCRIPTION_MAX - 1000 && html`
+            <span class=${`field-hint${description.length > DESCRIPTION_MAX ? ' over' : ''}`}>${description.length} / ${DESCRIPTION_MAX} characters</span>`}
           ${descriptionError && html`<span class="field-error">${descriptionError}</span>`}
         </label>
         ${orgId && html`<${Suggestions} suggestions=${suggestions} subject=${subject} place="inline" />`}

@@ -97,7 +97,7 @@ export function MyRequests() {
             ${state.items.map((t) => html`<${RequestRow} key=${t.id} ticket=${t} />`)}
           </ul>
           ${state.next && html`
-            <div class="actions load-more">
+            <div class="actions requests-more">
               <button type="button" onClick=${loadMore} disabled=${state.more}>${state.more ? 'Loading…' : 'Load more'}</button>
             </div>`}`}`
 }
