@@ -36,8 +36,13 @@ def sign_up(stack: Stack, email: str, password: str = DEMO_PASSWORD) -> None:
         assert response.status == 200
 
 
+def items(page: Page, list_name: str) -> Locator:
+    """The rows of a list (not the items of lists inside them, such as an error's fields)."""
+    return page.get_by_role("list", name=list_name).locator(":scope > li")
+
+
 def row(page: Page, list_name: str, text: str) -> Locator:
-    return page.get_by_role("list", name=list_name).get_by_role("listitem").filter(has_text=text)
+    return items(page, list_name).filter(has_text=text)
 
 
 def open_admin(page: Page, org_id: str, tab: str) -> None:
@@ -70,7 +75,7 @@ def test_an_admin_invites_an_employee_who_accepts_and_works_for_the_organization
     try:
         invitee = sign_in(new_context(), email)
         invitee.get_by_role("link", name="Invitations").click()
-        card = invitee.get_by_role("list", name="Pending invitations").get_by_role("listitem")
+        card = items(invitee, "Pending invitations")
         expect(card).to_have_count(1)
         expect(card).to_contain_text("Acme Support")
         expect(card).to_contain_text("Invited as an employee")
@@ -93,6 +98,35 @@ def test_an_admin_invites_an_employee_who_accepts_and_works_for_the_organization
     finally:
         user_id = stack.psql("select id from auth.users where email = :'email';", {"email": email})
         act("acme_admin", "removeMember", {"org_id": acme, "user_id": user_id})
+
+
+def test_an_admin_revokes_an_invitation_and_an_invitee_declines_one(
+    new_context: NewContext, stack: Stack, acme: str
+) -> None:
+    declining = f"decliner-{uuid.uuid4().hex[:8]}@example.test"
+    revoked = f"revoked-{uuid.uuid4().hex[:8]}@example.test"
+    sign_up(stack, declining)
+    admin = sign_in(new_context(), "admin@acme.test")
+    open_admin(admin, acme, "members")
+    for email in (declining, revoked):
+        admin.get_by_label("Email address").fill(email)
+        admin.get_by_role("button", name="Send invitation").click()
+        expect(row(admin, "Invitations", email)).to_contain_text("Pending")
+    admin.get_by_role("button", name=f"Revoke the invitation to {revoked}").click()
+    expect(row(admin, "Invitations", revoked)).to_contain_text("Revoked")
+    expect(admin.get_by_role("button", name=f"Revoke the invitation to {revoked}")).to_have_count(0)
+
+    invitee = sign_in(new_context(), declining)
+    invitee.goto("/#/invitations")
+    invitee.get_by_role("button", name="Decline the invitation from Acme Support").click()
+    expect(invitee.get_by_role("status").filter(has_text="You declined")).to_contain_text(
+        "Acme Support"
+    )
+    expect(invitee.get_by_text("No pending invitations")).to_be_visible()
+    expect(invitee.get_by_label("Organization")).to_have_count(0)
+
+    admin.get_by_role("button", name="Refresh").click()
+    expect(row(admin, "Invitations", declining)).to_contain_text("Declined")
 
 
 def test_the_last_admin_stepping_down_is_refused_and_the_role_rolls_back(
@@ -166,7 +200,7 @@ def test_an_admin_adds_a_routing_rule_moves_it_up_and_resolves_a_conflicting_edi
     keyword = f"zz{uuid.uuid4().hex[:10]}"  # matches no ticket another test makes
     admin = sign_in(new_context(), "admin@acme.test")
     open_admin(admin, acme, "routing")
-    rules = admin.get_by_role("list", name="Routing rules").get_by_role("listitem")
+    rules = items(admin, "Routing rules")
     expect(rules.first).to_be_visible()
     before = rules.count()
 
@@ -184,12 +218,37 @@ def test_an_admin_adds_a_routing_rule_moves_it_up_and_resolves_a_conflicting_edi
         expect(rules.last).to_contain_text("Billing")
 
         for position in range(before, 0, -1):
-            admin.get_by_role("button", name=f"Move {name} up").click()
+            admin.get_by_role("button", name=f"Move {name} up", exact=True).click()
             expect(rules.nth(position - 1)).to_contain_text(name)
         admin.reload()
         expect(rules.first).to_contain_text(name)
         expect(rules).to_have_count(before + 1)
         screenshot(admin, "admin-routing")
+
+        billing = stack.psql(
+            "select id from public.teams where organization_id = :'org' and name = 'Billing';",
+            {"org": acme},
+        )
+        # Another admin adds a rule meanwhile: a move made from the stale list is refused (every
+        # rule must be listed), rolls back with the API's message, and the list catches up.
+        other = act(
+            "acme_admin",
+            "createRoutingRule",
+            {
+                "org_id": acme,
+                "name": f"{name} other",
+                "conditions": {"keywords": [f"{keyword}x"]},
+                "team_id": billing,
+            },
+        )
+        assert other.status_code == 201, other.get_json()
+        admin.get_by_role("button", name=f"Move {name} down", exact=True).click()
+        refused = rules.filter(has_text=name).first
+        expect(refused.get_by_role("alert")).to_contain_text("List every routing rule")
+        expect(refused.locator(".request-id")).to_have_text(re.compile(r"\S+"))
+        expect(rules).to_have_count(before + 2)
+        expect(rules.first).to_contain_text(name)
+        expect(rules.last).to_contain_text(f"{name} other")
 
         # Someone else changes the rule while it is open here: saving is a version conflict that
         # shows the rule as it is now, and applying the edit on top of it keeps both changes.
@@ -198,7 +257,7 @@ def test_an_admin_adds_a_routing_rule_moves_it_up_and_resolves_a_conflicting_edi
             " where organization_id = :'org' and name = :'name';",
             {"org": acme, "name": name},
         )
-        admin.get_by_role("button", name=f"Edit {name}").click()
+        admin.get_by_role("button", name=f"Edit {name}", exact=True).click()
         dialog = admin.get_by_role("dialog", name="Edit routing rule")
         dialog.get_by_label("Set priority").select_option("urgent")
         renamed = f"{name} (renamed)"
@@ -217,12 +276,12 @@ def test_an_admin_adds_a_routing_rule_moves_it_up_and_resolves_a_conflicting_edi
         expect(rules.first).to_contain_text(renamed)
         expect(rules.first).to_contain_text("Urgent")
 
-        admin.get_by_role("button", name=f"Delete {renamed}").click()
+        admin.get_by_role("button", name=f"Delete {renamed}", exact=True).click()
         admin.get_by_role("dialog", name="Delete rule").get_by_role(
             "button", name="Delete rule"
         ).click()
-        expect(rules).to_have_count(before)
-        expect(admin.get_by_role("list", name="Routing rules")).not_to_contain_text(name)
+        expect(rules.filter(has_text=renamed)).to_have_count(0)
+        expect(rules).to_have_count(before + 1)
     finally:
         stack.psql(
             "delete from public.routing_rules"

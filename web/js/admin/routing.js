@@ -30,6 +30,9 @@ export function RoutingTab({ orgId }) {
       routing.setData(before) // back where it was, with why
       setRefused({ ruleId: before.rules[index].id, error })
       notify('The new order was not saved.', 'error', error)
+      // A refused order is usually a stale list (a rule added or deleted meanwhile): show the
+      // rules as they are now, so the next move is made from them.
+      routing.reload()
     } finally {
       setMoving(false)
     }
