@@ -27,6 +27,7 @@ export function OrgAdmin({ orgId, tab }) {
       <section class="admin">
         <h1>Administration</h1>
         <${ErrorNotice} error=${access.error} onRetry=${access.reload} />
+        ${membership && html`<p><a href=${`#/org/${orgId}/tickets`}>Back to ${membership.name}'s tickets</a></p>`}
       </section>`
   }
   if (!access.data) return html`<${Loading} label="Checking your access…" />`

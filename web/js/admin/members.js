@@ -68,15 +68,12 @@ function Members({ orgId }) {
                   ${member.user_id === session.user.id && html` <span class="badge">you</span>`}
                   <div class="muted small">Joined ${new Date(member.created_at).toLocaleDateString()}</div>
                 </div>
-                <label class="inline compact-field">
-                  <span class="visually-hidden">Role of ${memberName(member)}</span>
-                  <select value=${member.role} disabled=${saving === member.user_id}
-                    aria-label=${`Role of ${memberName(member)}`}
-                    onChange=${(e) => changeRole(member, e.target.value)}>
-                    <option value="admin">Admin</option>
-                    <option value="employee">Employee</option>
-                  </select>
-                </label>
+                <select value=${member.role} disabled=${saving === member.user_id}
+                  aria-label=${`Role of ${memberName(member)}`}
+                  onChange=${(e) => changeRole(member, e.target.value)}>
+                  <option value="admin">Admin</option>
+                  <option value="employee">Employee</option>
+                </select>
                 <button type="button" class="danger" aria-label=${`Remove ${memberName(member)}`}
                   onClick=${() => setRemoving(member)}>Remove</button>
               </div>

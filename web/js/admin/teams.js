@@ -1,6 +1,6 @@
 // Teams tab: the organization's teams (read with supabase-js) and a new team's form; choosing a
 // team opens its members, assignment settings and workload (team.js).
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { Empty, ErrorNotice, html, Loading, notify, useLoad } from '../ui.js'
 import { readMembers, readTeams } from './common.js'
@@ -17,6 +17,17 @@ export function TeamsTab({ orgId }) {
     if (!teams.data.some((t) => t.id === selected)) setSelected(teams.data[0]?.id ?? null)
   }, [teams.data]) // eslint-disable-line react-hooks/exhaustive-deps
 
+  // On a phone the team opens below the list: bring it into view when someone picks one.
+  const picked = useRef(false)
+  const choose = (id) => { picked.current = true; setSelected(id) }
+  useEffect(() => {
+    if (!picked.current) return
+    picked.current = false
+    if (window.matchMedia('(max-width: 899px)').matches) {
+      document.getElementById('team-heading')?.scrollIntoView({ block: 'start' })
+    }
+  }, [selected])
+
   const team = teams.data?.find((t) => t.id === selected)
   return html`
     <div class="admin-split">
@@ -31,7 +42,7 @@ export function TeamsTab({ orgId }) {
             ${teams.data.map((t) => html`
               <li key=${t.id}>
                 <button type="button" class="team-choice" aria-pressed=${t.id === selected}
-                  onClick=${() => setSelected(t.id)}>
+                  onClick=${() => choose(t.id)}>
                   <span>${t.name}</span>
                   <span class="muted small">${t.team_members.length} ${t.team_members.length === 1 ? 'member' : 'members'}</span>
                 </button>
