@@ -169,8 +169,16 @@ def test_an_agent_replies_and_leaves_an_internal_note_with_a_file(
     conversation = page.get_by_role("region", name="Conversation")
     expect(conversation).to_contain_text("No comments yet")
 
+    # What the agent is typing stays while the requester's comment arrives live.
     reply = unique("Could you send a photo of a printed page?")
     conversation.get_by_label("Reply").fill(reply)
+    from_alice = unique("It happens with every document.")
+    response = act("alice", "addComment", {"ticket_id": ticket["id"], "body": from_alice})
+    assert response.status_code == 201, response.get_json()
+    expect(conversation.get_by_role("listitem").filter(has_text=from_alice)).to_contain_text(
+        "Alice"
+    )
+    expect(conversation.get_by_label("Reply")).to_have_value(reply)
     conversation.get_by_role("button", name="Send reply").click()
     comments = conversation.get_by_role("list", name="Comments")
     public = comments.get_by_role("listitem").filter(has_text=reply)
@@ -201,10 +209,10 @@ def test_an_agent_replies_and_leaves_an_internal_note_with_a_file(
 
     # The requester sees the reply, never the note or its file.
     seen = get_ticket(act, ticket["id"], who="alice")
-    assert [c["body"] for c in seen["comments"]] == [reply]
+    assert [c["body"] for c in seen["comments"]] == [from_alice, reply]
     staff_view = get_ticket(act, ticket["id"])
-    assert [c["body"] for c in staff_view["comments"]] == [reply, note]
-    assert [a["file_name"] for a in staff_view["comments"][1]["attachments"]] == ["driver-log.txt"]
+    assert [c["body"] for c in staff_view["comments"]] == [from_alice, reply, note]
+    assert [a["file_name"] for a in staff_view["comments"][2]["attachments"]] == ["driver-log.txt"]
 
 
 def test_a_stale_edit_shows_what_changed_and_re_applies_the_agents_changes(
@@ -353,7 +361,7 @@ def test_the_ticket_dialog_works_from_the_keyboard_and_the_dashboard_fits_a_phon
     page.keyboard.press("Enter")
     expect(dialog).to_be_visible()
     subject = unique("Keyboard-made ticket")
-    dialog.get_by_label("Subject").focus()
+    expect(dialog.get_by_label("Subject")).to_be_focused()
     page.keyboard.type(subject)
     page.keyboard.press("Tab")
     page.keyboard.type("Typed without a mouse.")
@@ -372,3 +380,27 @@ def test_the_ticket_dialog_works_from_the_keyboard_and_the_dashboard_fits_a_phon
     stat(phone, "Open")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(phone, "staff-dashboard-phone")
+
+
+def test_search_finds_tickets_and_load_more_brings_the_next_page(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    word = f"zebra{uuid.uuid4().hex[:6]}"
+    subjects = [f"Label printer {word} number {n}" for n in range(27)]
+    for subject in subjects:
+        create_ticket(act, orgs["acme"], subject)
+    create_ticket(act, orgs["acme"], unique("Label printer jams"))  # newer, without the word
+    page = sign_in(new_context(), "agent1@acme.test")
+    open_dashboard(page, orgs["acme"])
+    page.get_by_label("Search").fill(word)
+    cards = page.get_by_role("list", name="Tickets").get_by_role("listitem")
+    expect(cards.filter(has_not_text=word)).to_have_count(0)
+    expect(cards).to_have_count(25)
+    expect(cards.first).to_contain_text(subjects[-1])  # newest first
+    page.get_by_role("button", name="Load more").click()
+    expect(cards).to_have_count(27)
+    expect(cards.last).to_contain_text(subjects[0])
+    expect(page.get_by_role("button", name="Load more")).to_be_hidden()
+
+    page.get_by_label("Priority").select_option("urgent")
+    expect(page.get_by_text("No tickets match these filters.")).to_be_visible()

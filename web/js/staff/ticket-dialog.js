@@ -38,7 +38,7 @@ export function NewTicketDialog({ orgId, onClose, onCreated }) {
     <${Dialog} title="New ticket" onClose=${onClose}>
       <form class="st-ticket-form" onSubmit=${submit}>
         <label>Subject
-          <input required maxlength="200" value=${form.subject} onInput=${set('subject')} />
+          <input required maxlength="200" autofocus value=${form.subject} onInput=${set('subject')} />
         </label>
         <label>Description
           <textarea required rows="6" value=${form.description} onInput=${set('description')}></textarea>
@@ -90,7 +90,7 @@ export function EditTicketDialog({ ticket, onClose, onSaved }) {
         : html`
           <form class="st-ticket-form" onSubmit=${(e) => { e.preventDefault(); save(base.version) }}>
             <label>Subject
-              <input required maxlength="200" value=${form.subject} onInput=${set('subject')} />
+              <input required maxlength="200" autofocus value=${form.subject} onInput=${set('subject')} />
             </label>
             <label>Description
               <textarea required rows="6" value=${form.description} onInput=${set('description')}></textarea>

@@ -45,7 +45,8 @@ export function useTicketPages(orgId, filters) {
 
   const refetch = useCallback(() => {
     const mine = ++generation.current
-    setState((s) => ({ ...s, loading: true }))
+    // The cursor belongs to the listing on screen: no "Load more" until the new one is here.
+    setState((s) => ({ ...s, loading: true, nextCursor: null }))
     return action('listTickets', listInput(orgId, filters)).then(
       (page) => { if (mine === generation.current) setState({ items: page.items, nextCursor: page.next_cursor, error: null, loading: false, loadingMore: false, moreError: null }) },
       (error) => { if (mine === generation.current) setState((s) => ({ ...s, error, loading: false })) },
@@ -107,36 +108,41 @@ export function Filters({ filters, onChange }) {
   const set = (name) => (e) => onChange({ ...filters, [name]: e.target.value })
   return html`
     <form class="st-ticket-filters" role="search" onSubmit=${(e) => { e.preventDefault(); onChange({ ...filters, q }) }}>
-      <label class="st-filter-search">Search
-        <input type="search" value=${q} placeholder="Words in subject or description"
+      <div class="st-field st-filter-search">
+        <label for="st-filter-q">Search</label>
+        <input id="st-filter-q" type="search" value=${q} placeholder="Words in subject or description"
           onInput=${(e) => setQ(e.target.value)} />
-      </label>
-      <label>Status
-        <select value=${filters.status} onChange=${set('status')}>
+      </div>
+      <div class="st-field">
+        <label for="st-filter-status">Status</label>
+        <select id="st-filter-status" value=${filters.status} onChange=${set('status')}>
           <option value="active">Needs work</option>
           <option value="">Any status</option>
           ${STATUSES.map((s) => html`<option value=${s}>${label(s)}</option>`)}
         </select>
-      </label>
-      <label>Priority
-        <select value=${filters.priority} onChange=${set('priority')}>
+      </div>
+      <div class="st-field">
+        <label for="st-filter-priority">Priority</label>
+        <select id="st-filter-priority" value=${filters.priority} onChange=${set('priority')}>
           <option value="">Any priority</option>
           ${PRIORITIES.map((p) => html`<option value=${p}>${label(p)}</option>`)}
         </select>
-      </label>
-      <label>Sort by
-        <select value=${filters.sort} onChange=${set('sort')}>
+      </div>
+      <div class="st-field">
+        <label for="st-filter-sort">Sort by</label>
+        <select id="st-filter-sort" value=${filters.sort} onChange=${set('sort')}>
           <option value="created_at">Created</option>
           <option value="updated_at">Last updated</option>
           <option value="priority">Priority</option>
         </select>
-      </label>
-      <label>Order
-        <select value=${filters.direction} onChange=${set('direction')}>
+      </div>
+      <div class="st-field">
+        <label for="st-filter-direction">Order</label>
+        <select id="st-filter-direction" value=${filters.direction} onChange=${set('direction')}>
           <option value="desc">${filters.sort === 'priority' ? 'Highest first' : 'Newest first'}</option>
           <option value="asc">${filters.sort === 'priority' ? 'Lowest first' : 'Oldest first'}</option>
         </select>
-      </label>
+      </div>
     </form>`
 }
 
