@@ -36,6 +36,13 @@ def create_ticket(act: ActAs, orgs: dict[str, str], subject: str) -> dict[str, A
     return ticket
 
 
+def open_screen(page: Page, path: str) -> None:
+    """Go to `path` once the app has landed on My requests after signing in (else its own
+    redirect there could come after ours)."""
+    expect(page).to_have_url(re.compile("#/requests$"))
+    page.goto(f"/#{path}")
+
+
 def organization_picker(page: Page) -> Locator:
     return page.get_by_role("main").get_by_label("Organization")
 
@@ -132,7 +139,7 @@ def test_a_reply_shows_at_once_and_a_refused_one_goes_back_to_the_box_with_the_r
 ) -> None:
     ticket = create_ticket(act, orgs, unique("Export is empty"))
     page = sign_in(new_context(), "alice@example.test")
-    page.goto(f"/#/requests/{ticket['id']}")
+    open_screen(page, f"/requests/{ticket['id']}")
     box = page.get_by_label("Your reply")
     conversation = page.get_by_role("region", name="Conversation")
 
@@ -159,7 +166,7 @@ def test_closing_a_request_shows_at_once_and_a_conflict_puts_the_status_back(
 ) -> None:
     ticket = create_ticket(act, orgs, unique("Please close me"))
     page = sign_in(new_context(), "alice@example.test")
-    page.goto(f"/#/requests/{ticket['id']}")
+    open_screen(page, f"/requests/{ticket['id']}")
     summary = page.locator(".request-summary")
     expect(summary).to_contain_text("Open")
 
@@ -193,6 +200,36 @@ def test_closing_a_request_shows_at_once_and_a_conflict_puts_the_status_back(
     expect(page.get_by_role("region", name="History")).to_contain_text("status Open → Closed")
 
 
+def test_my_requests_page_with_load_more_and_filter_by_status(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    batch = unique("Batch")
+    created = [create_ticket(act, orgs, f"{batch} {n}") for n in range(26)]
+    closed = created[0]
+    answer = act(
+        "alice",
+        "updateTicket",
+        {"ticket_id": closed["id"], "expected_version": closed["version"], "status": "closed"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    listed = act("alice", "listMyTickets", {"limit": 100}).get_json()
+    total = len(listed["items"])
+    assert total > 25 and listed["next_cursor"] is None
+
+    page = sign_in(new_context(), "alice@example.test")
+    rows = page.get_by_role("list", name="My requests").get_by_role("listitem")
+    expect(rows).to_have_count(25)
+    page.get_by_role("button", name="Load more").click()
+    expect(rows).to_have_count(total)
+    expect(page.get_by_role("button", name="Load more")).to_be_hidden()
+
+    page.get_by_label("Show requests").select_option(label="Closed")
+    expect(request_row(page, closed["subject"])).to_be_visible()
+    expect(request_row(page, created[1]["subject"])).to_have_count(0)
+    for text in rows.all_inner_texts():
+        assert "Closed" in text
+
+
 def test_the_organization_picker_offers_exactly_the_submittable_organizations(
     new_context: NewContext, act: ActAs
 ) -> None:
@@ -200,7 +237,7 @@ def test_the_organization_picker_offers_exactly_the_submittable_organizations(
     assert answer.status_code == 200, answer.get_json()
     submittable = answer.get_json()["items"]
     page = sign_in(new_context(), "alice@example.test")
-    page.goto("/#/requests/new")
+    open_screen(page, "/requests/new")
     picker = organization_picker(page)
     expect(picker.locator("option[value]:not([value=''])")).to_have_count(len(submittable))
     offered = picker.locator("option").evaluate_all(
@@ -213,7 +250,7 @@ def test_a_subject_the_api_refuses_shows_its_message_and_request_id_and_can_be_f
     new_context: NewContext, orgs: dict[str, str]
 ) -> None:
     page = sign_in(new_context(), "alice@example.test")
-    page.goto("/#/requests/new")
+    open_screen(page, "/requests/new")
     organization_picker(page).select_option(orgs["acme"])
     page.get_by_label("Subject").fill("Too long " * 25)  # 225 characters; the API takes 200
     page.get_by_label("Description").fill("The subject says it all.")
