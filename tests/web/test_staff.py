@@ -291,6 +291,16 @@ def test_a_status_change_the_server_refuses_rolls_back_visibly(
     expect(panel.get_by_label("Priority")).to_have_value("high")
     assert get_ticket(act, ticket["id"])["status"] == "open"
 
+    # The agent still wants it resolved: once more, on the ticket as it is now.
+    page.unroute("**/actions/updateTicket")
+    page.get_by_role("button", name="Apply it to the ticket as it is now").click()
+    expect(panel.get_by_label("Status")).to_have_value("resolved")
+    expect(page.get_by_role("button", name="Apply it to the ticket as it is now")).to_be_hidden()
+    history = page.get_by_role("region", name="History")
+    expect(history).to_contain_text("changed the status: Open → Resolved")  # stored
+    stored = get_ticket(act, ticket["id"])
+    assert (stored["status"], stored["priority"]) == ("resolved", "high")
+
 
 def test_claim_next_ticket_assigns_the_queued_ticket_to_the_agent(
     new_context: NewContext,

@@ -20,7 +20,7 @@ export function StaffTicket({ orgId, ticketId }) {
   const detail = useLoad(() => action('getTicket', { ticket_id: ticketId }), [ticketId])
   const directory = useLoad(() => loadDirectory(orgId), [orgId])
   const [pending, setPending] = useState({}) // fields changed on screen, not yet answered
-  const [refusal, setRefusal] = useState(null) // the last rolled-back change: {what, error}
+  const [refusal, setRefusal] = useState(null) // the last rolled-back change: {fields, what, error}
   const [editing, setEditing] = useState(false)
   const data = detail.data
   const name = usePeople(data ? [data.user_id, ...data.comments.map((c) => c.author_id), ...data.events.map((e) => e.actor_id)] : [])
@@ -45,7 +45,7 @@ export function StaffTicket({ orgId, ticketId }) {
       if (error.code === 'version_conflict' && error.details?.current) {
         detail.setData((d) => ({ ...d, ...error.details.current }))
       }
-      setRefusal({ what, error })
+      setRefusal({ fields, what, error })
       notify(`${what} was not saved and was undone: ${error.message}`, 'error', error)
     } finally {
       setPending((p) => Object.fromEntries(Object.entries(p).filter(([k]) => !(k in fields))))
@@ -88,6 +88,13 @@ export function StaffTicket({ orgId, ticketId }) {
         <div class="st-rollback" data-testid="rollback">
           <p class="notice-inline warning">${refusal.what} was undone: the server refused it.</p>
           <${ErrorNotice} error=${refusal.error} compact />
+          <div class="actions">
+            ${refusal.error.code === 'version_conflict' && html`
+              <button type="button" disabled=${busy} onClick=${() => change(refusal.fields, refusal.what)}>
+                Apply it to the ticket as it is now
+              </button>`}
+            <button type="button" class="link" onClick=${() => setRefusal(null)}>Dismiss</button>
+          </div>
         </div>`}
 
       <div class="st-ticket-layout">
