@@ -35,16 +35,59 @@ def test_an_ended_session_sends_the_user_to_sign_in_and_back_where_they_were(
     expect(page).to_have_url(re.compile(f"#/org/{orgs['acme']}/tickets$"))
     # The session ends on the server (signed out everywhere, or revoked by an admin): the next
     # request with its token is refused, and the app asks to sign in again.
-    stack.psql(
-        "delete from auth.sessions where user_id = "
-        "(select id from auth.users where email = 'agent2@acme.test');"
-    )
+    _end_sessions_of(stack, "agent2@acme.test")
     page.goto("/#/requests")
     page.reload()  # coming back to the app later: its first request carries the ended session
     expect(page.get_by_role("alert")).to_contain_text("Your session has ended")
     fill_sign_in(page, "agent2@acme.test")
     expect(page).to_have_url(re.compile("#/requests$"))
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def _end_sessions_of(stack: Stack, email: str) -> None:
+    """End every session of `email` on the server (signed out everywhere, or revoked)."""
+    stack.psql(
+        "delete from auth.sessions "
+        "where user_id = (select id from auth.users where email = :'email');",
+        {"email": email},
+    )
+
+
+# What supabase-js keeps in localStorage: the session, with `expires_at` in epoch seconds.
+_EXPIRE_STORED_SESSION = """() => {
+  const key = Object.keys(localStorage).find((name) => name.endsWith('-auth-token'))
+  const session = JSON.parse(localStorage.getItem(key))
+  session.expires_at = Math.floor(Date.now() / 1000) - 60
+  localStorage.setItem(key, JSON.stringify(session))
+}"""
+
+
+def test_an_expired_token_that_cannot_be_refreshed_sends_the_user_to_sign_in(
+    new_context: NewContext, stack: Stack
+) -> None:
+    page = sign_in(new_context(), "bob@example.test")
+    expect(page).to_have_url(re.compile("#/requests$"))
+    # The access token's hour is up, and its refresh token is gone meanwhile (the session
+    # itself still stands, so only the refresh can fail): the next action asks supabase-js for a
+    # fresh token, Auth refuses the refresh, and the app asks to sign in again, then returns to
+    # where the user was going.
+    stack.psql(
+        "delete from auth.refresh_tokens "
+        "where user_id = (select id::text from auth.users where email = 'bob@example.test');"
+    )
+    page.evaluate(_EXPIRE_STORED_SESSION)
+    page.get_by_role("link", name="Invitations").click()
+    expect(page.get_by_role("alert")).to_contain_text("Your session has ended")
+    fill_sign_in(page, "bob@example.test")
+    expect(page).to_have_url(re.compile("#/invitations$"))
+    expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
+
+
+def test_signing_out_shows_the_sign_in_screen_without_a_warning(new_context: NewContext) -> None:
+    page = sign_in(new_context(), "alice@example.test")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
 
 
 def test_the_header_folds_into_a_menu_on_a_phone(new_context: NewContext) -> None:

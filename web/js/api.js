@@ -15,9 +15,11 @@ export class ApiError extends Error {
   }
 }
 
+export const SESSION_ENDED = 'Your session has ended. Sign in again.'
+
 /** Tell the app that the session is over (signed out elsewhere, expired, revoked): it signs out
  * locally and shows the sign-in screen with `reason`. */
-export function endSession(reason) {
+export function endSession(reason = SESSION_ENDED) {
   window.dispatchEvent(new CustomEvent('session-ended', { detail: reason }))
 }
 
@@ -25,8 +27,8 @@ export function endSession(reason) {
 async function accessToken() {
   const { data, error } = await supabase.auth.getSession()
   if (error || !data.session) {
-    const ended = new ApiError({ status: 401, code: 'unauthorized', message: 'Your session has ended. Sign in again.' })
-    endSession(ended.message)
+    const ended = new ApiError({ status: 401, code: 'unauthorized', message: SESSION_ENDED })
+    endSession()
     throw ended
   }
   return data.session.access_token
@@ -65,7 +67,7 @@ export async function action(name, body = {}, { idempotencyKey } = {}) {
     details: error.details ?? null,
     requestId: error.request_id ?? requestId,
   })
-  if (response.status === 401) endSession('Your session has ended. Sign in again.')
+  if (response.status === 401) endSession()
   throw failure
 }
 
@@ -75,7 +77,7 @@ export function fromSupabase(error) {
   const codes = { PT401: [401, 'unauthorized'], PT403: [403, 'forbidden'], PT404: [404, 'not_found'],
     PT409: [409, 'conflict'], PT422: [422, 'validation_failed'] }
   const [status, code] = codes[error.code] ?? [error.status ?? 500, error.code ?? 'internal_error']
-  if (status === 401) endSession('Your session has ended. Sign in again.')
+  if (status === 401) endSession()
   return new ApiError({ status, code, message: error.message })
 }
 

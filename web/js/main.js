@@ -1,7 +1,7 @@
 // The app: sign-in state, the signed-in user's organizations, the header and the routes.
 import { render } from 'preact'
 import { useCallback, useEffect, useState } from 'preact/hooks'
-import { action } from './api.js'
+import { action, SESSION_ENDED } from './api.js'
 import { supabase } from './config.js'
 import { MyInvitations } from './invitations.js'
 import { OrgAdmin } from './admin/admin.js'
@@ -11,6 +11,15 @@ import { SessionContext, useSession } from './session.js'
 import { SignIn } from './signin.js'
 import { StaffDashboard, StaffTicket } from './staff/index.js'
 import { ErrorNotice, html, Loading, Notices } from './ui.js'
+
+// Set when the user presses Sign out: any other SIGNED_OUT (a refresh Auth refused) ended the
+// session under them, and the sign-in screen says so.
+let signingOut = false
+
+function signOut() {
+  signingOut = true
+  supabase.auth.signOut().finally(() => { signingOut = false })
+}
 
 function App() {
   const [auth, setAuth] = useState({ status: 'loading', user: null, reason: null })
@@ -25,12 +34,13 @@ function App() {
         setAuth((a) => (a.user?.id === session.user.id && a.status === 'signedIn' ? a
           : { status: 'signedIn', user: session.user, reason: null }))
       } else if (event === 'SIGNED_OUT') {
-        setAuth((a) => ({ status: 'signedOut', user: null, reason: a.reason }))
+        if (!signingOut) rememberScreen()
+        setAuth((a) => ({ status: 'signedOut', user: null, reason: signingOut ? null : a.reason ?? SESSION_ENDED }))
       }
     })
     // The BFF or PostgREST said 401: the session ended (signed out elsewhere, expired, revoked).
     const ended = (event) => {
-      if (!window.location.hash.startsWith('#/signin')) sessionStorage.setItem('returnTo', window.location.hash)
+      rememberScreen()
       setAuth({ status: 'signedOut', user: null, reason: event.detail })
       supabase.auth.signOut({ scope: 'local' })
     }
@@ -41,6 +51,11 @@ function App() {
   if (auth.status === 'loading') return html`<${Loading} />`
   if (auth.status === 'signedOut') return html`<${SignIn} reason=${auth.reason} />`
   return html`<${SignedIn} user=${auth.user} key=${auth.user.id} />`
+}
+
+/** Come back to this screen after signing in again. */
+function rememberScreen() {
+  sessionStorage.setItem('returnTo', window.location.hash)
 }
 
 function SignedIn({ user }) {
@@ -122,7 +137,7 @@ function Header({ path }) {
         ${link('/requests', 'My requests', path.startsWith('/requests'))}
         ${link('/invitations', 'Invitations', path === '/invitations')}
         <span class="whoami" title=${session.user.email}>${session.user.email}</span>
-        <button type="button" class="link" onClick=${() => supabase.auth.signOut()}>Sign out</button>
+        <button type="button" class="link" onClick=${signOut}>Sign out</button>
       </nav>
     </header>`
 }
