@@ -89,13 +89,13 @@ export function ReplyForm({ ticket, me, onSending, onSent, onRefused }) {
     <form class="card reply-form stack" onSubmit=${submit} aria-labelledby="reply-title">
       <h2 id="reply-title">Reply</h2>
       ${closed && html`<p class="notice-inline info">This request is closed. Reopen it (under Details) if the problem is back, or reply to add a note.</p>`}
-      <label>
-        Your reply
-        <textarea value=${body} rows="4" onInput=${(e) => setBody(e.target.value)}
+      <div class="field">
+        <label for="reply-body">Your reply</label>
+        <textarea id="reply-body" value=${body} rows="4" onInput=${(e) => setBody(e.target.value)}
           placeholder="Add details or answer the support team's questions."></textarea>
         ${body.length > BODY_MAX - 1000 && html`
-          <span class=${`field-hint${body.length > BODY_MAX ? ' over' : ''}`}>${body.length} / ${BODY_MAX} characters</span>`}
-      </label>
+          <p class=${`field-hint${body.length > BODY_MAX ? ' over' : ''}`}>${body.length} / ${BODY_MAX} characters</p>`}
+      </div>
       <${AttachmentsInput} uploads=${uploads} />
       ${error && html`<div class="reply-refused"><p class="refused-title">Your reply was not sent.</p><${ErrorNotice} error=${error} /></div>`}
       <div class="actions">

@@ -96,24 +96,26 @@ function RequestForm({ organizations }) {
           </select>
         </label>
         ${notice && html`<p class="notice-inline warning" role="status">${notice}</p>`}
-        <label>
-          Subject
-          <input value=${subject} required autocomplete="off" aria-invalid=${!!subjectError}
-            aria-describedby="subject-count" onInput=${(e) => setSubject(e.target.value)} />
-          <span id="subject-count" class=${`field-hint${subject.length > SUBJECT_MAX ? ' over' : ''}`}>
+        <div class="field">
+          <label for="request-subject">Subject</label>
+          <input id="request-subject" value=${subject} required autocomplete="off" aria-invalid=${!!subjectError}
+            aria-describedby=${subjectError ? 'subject-count subject-error' : 'subject-count'}
+            onInput=${(e) => setSubject(e.target.value)} />
+          <p id="subject-count" class=${`field-hint${subject.length > SUBJECT_MAX ? ' over' : ''}`}>
             ${subject.length} / ${SUBJECT_MAX} characters
-          </span>
-          ${subjectError && html`<span class="field-error">${subjectError}</span>`}
-        </label>
-        <label>
-          Description
-          <textarea value=${description} required rows="7" aria-invalid=${!!descriptionError}
+          </p>
+          ${subjectError && html`<p id="subject-error" class="field-error">${subjectError}</p>`}
+        </div>
+        <div class="field">
+          <label for="request-description">Description</label>
+          <textarea id="request-description" value=${description} required rows="7" aria-invalid=${!!descriptionError}
+            aria-describedby=${descriptionError ? 'description-error' : undefined}
             onInput=${(e) => setDescription(e.target.value)}
             placeholder="What happened, what you expected, and what you already tried."></textarea>
           ${description.length > DESCRIPTION_MAX - 1000 && html`
-            <span class=${`field-hint${description.length > DESCRIPTION_MAX ? ' over' : ''}`}>${description.length} / ${DESCRIPTION_MAX} characters</span>`}
-          ${descriptionError && html`<span class="field-error">${descriptionError}</span>`}
-        </label>
+            <p class=${`field-hint${description.length > DESCRIPTION_MAX ? ' over' : ''}`}>${description.length} / ${DESCRIPTION_MAX} characters</p>`}
+          ${descriptionError && html`<p id="description-error" class="field-error">${descriptionError}</p>`}
+        </div>
         ${orgId && html`<${Suggestions} suggestions=${suggestions} subject=${subject} place="inline" />`}
         <label>
           Priority
