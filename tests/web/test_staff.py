@@ -414,3 +414,16 @@ def test_search_finds_tickets_and_load_more_brings_the_next_page(
 
     page.get_by_label("Priority").select_option("urgent")
     expect(page.get_by_text("No tickets match these filters.")).to_be_visible()
+
+
+def test_a_ticket_that_is_not_there_shows_the_apis_error(
+    new_context: NewContext, orgs: dict[str, str]
+) -> None:
+    page = sign_in(new_context(), "agent1@acme.test")
+    page.goto(f"/#/org/{orgs['acme']}/tickets/{uuid.uuid4()}")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("not_found")
+    expect(alert.locator(".request-id")).to_have_text(re.compile(r"\S+"))
+    expect(page.get_by_role("button", name="Try again")).to_be_visible()
+    page.get_by_role("link", name="All tickets").click()
+    expect(page.get_by_role("heading", name=re.compile("^Tickets"))).to_be_visible()

@@ -93,6 +93,7 @@ function CommentForm({ ticketId, setSending, onAdded }) {
     <form class=${`st-comment-form${internal ? ' st-internal' : ''}`} onSubmit=${submit}>
       <label>${internal ? 'Internal note' : 'Reply'}
         <textarea rows="4" value=${body} onInput=${(e) => setBody(e.target.value)}
+          onKeyDown=${(e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) submit(e) }}
           placeholder=${internal ? 'Only staff see internal notes.' : 'The requester sees this reply.'}></textarea>
       </label>
       <div class="st-comment-form-options">
@@ -116,6 +117,7 @@ function CommentForm({ ticketId, setSending, onAdded }) {
         </ul>`}
       <${ErrorNotice} error=${error} compact />
       <div class="actions end">
+        <span class="muted st-hint">Ctrl+Enter sends</span>
         <button type="submit" class="primary" disabled=${!body.trim()}>
           ${internal ? 'Add internal note' : 'Send reply'}
         </button>

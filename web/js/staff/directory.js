@@ -56,8 +56,10 @@ export function usePeople(ids) {
     if (!key) return
     const wanted = key.split(',')
     wanted.forEach((id) => names.set(id, null)) // asked for: not again while in flight
-    supabase.from('profiles').select('id, display_name').in('id', wanted).then(({ data }) => {
-      for (const id of wanted) names.set(id, data?.find((p) => p.id === id)?.display_name ?? 'Unknown')
+    supabase.from('profiles').select('id, display_name').in('id', wanted).then(({ data, error }) => {
+      // A failed read is asked again when the ids on screen change; names are not worth an alert.
+      if (error) wanted.forEach((id) => names.delete(id))
+      else for (const id of wanted) names.set(id, data.find((p) => p.id === id)?.display_name ?? 'Unknown')
       nameListeners.forEach((listener) => listener())
     })
   }, [key])

@@ -178,7 +178,7 @@ export function TicketList({ pages, orgId, teamName, name, filtered }) {
     ${pages.moreError && html`<${ErrorNotice} error=${pages.moreError} onRetry=${pages.loadMore} compact />`}
     ${pages.nextCursor && html`
       <div class="actions st-load-more">
-        <button type="button" onClick=${pages.loadMore} disabled=${pages.loadingMore}>
+        <button type="button" onClick=${pages.loadMore} disabled=${pages.loadingMore || pages.loading}>
           ${pages.loadingMore ? 'Loading…' : 'Load more'}
         </button>
       </div>`}`
