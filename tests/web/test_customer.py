@@ -200,6 +200,38 @@ def test_closing_a_request_shows_at_once_and_a_conflict_puts_the_status_back(
     expect(page.get_by_role("region", name="History")).to_contain_text("status Open → Closed")
 
 
+def test_changing_the_organization_after_uploading_starts_the_files_again(
+    new_context: NewContext, orgs: dict[str, str]
+) -> None:
+    page = sign_in(new_context(), "alice@example.test")
+    open_screen(page, "/requests/new")
+    organization_picker(page).select_option(orgs["acme"])
+    log = FilePayload(name="console.log.txt", mimeType="text/plain", buffer=b"error 42\n")
+    page.get_by_label("Attach files").set_input_files(log)
+    expect(page.get_by_role("listitem").filter(has_text="console.log.txt")).to_contain_text(
+        "Uploaded"
+    )
+
+    # The file was uploaded for a ticket at Acme: it does not follow the request to Globex.
+    organization_picker(page).select_option(orgs["globex"])
+    expect(page.get_by_role("status").filter(has_text="Your files were removed")).to_contain_text(
+        "uploaded for Acme Support"
+    )
+    expect(page.get_by_role("listitem").filter(has_text="console.log.txt")).to_have_count(0)
+
+    page.get_by_label("Attach files").set_input_files(log)
+    expect(page.get_by_role("listitem").filter(has_text="console.log.txt")).to_contain_text(
+        "Uploaded"
+    )
+    subject = unique("Sync fails at night")
+    page.get_by_label("Subject").fill(subject)
+    page.get_by_label("Description").fill("The log is attached.")
+    page.get_by_role("button", name="Submit request").click()
+    expect(page.get_by_role("heading", level=1, name=subject)).to_be_visible()
+    expect(page.locator(".request-summary")).to_contain_text("Globex Help")
+    expect(page.get_by_role("button", name="console.log.txt")).to_be_visible()
+
+
 def test_the_organization_picker_offers_exactly_the_submittable_organizations(
     new_context: NewContext, act: ActAs
 ) -> None:
