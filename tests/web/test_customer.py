@@ -15,6 +15,7 @@ from tests.web.conftest import PHONE, NewContext, screenshot, sign_in
 
 # A published public article of Acme's seeded knowledge base (supabase/seed.sql).
 REFUND_ARTICLE = "Get a refund for a damaged order"
+REFUND_ARTICLE_ID = "aaaaaaaa-3000-4000-8000-000000000001"
 
 
 def unique(text: str) -> str:
@@ -81,9 +82,17 @@ def test_a_new_request_offers_articles_while_typing_and_lands_on_the_request_wit
     page.get_by_label("Attach files").set_input_files(report)
     upload = page.get_by_role("listitem").filter(has_text="damage-report.txt")
     expect(upload).to_contain_text("Uploaded")
-    page.get_by_role("button", name="Submit request").click()
+    with page.expect_request("**/actions/createTicket") as sent:
+        page.get_by_role("button", name="Submit request").click()
+    # The ticket names the files uploaded for its reserved id, the articles that were shown, and
+    # carries an Idempotency-Key (a retried submit returns the same ticket).
+    body = sent.value.post_data_json
+    assert isinstance(body, dict)
+    assert REFUND_ARTICLE_ID in body["suggested_article_ids"]
+    assert len(body["attachment_ids"]) == 1 and body["ticket_id"]
+    assert sent.value.headers.get("idempotency-key")
 
-    expect(page).to_have_url(re.compile(r"#/requests/[0-9a-f-]{36}$"))
+    expect(page).to_have_url(re.compile(f"#/requests/{body['ticket_id']}$"))
     expect(page.get_by_role("heading", level=1, name=subject)).to_be_visible()
     expect(page.get_by_role("button", name="damage-report.txt")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
