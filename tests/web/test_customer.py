@@ -241,6 +241,32 @@ def test_changing_the_organization_after_uploading_starts_the_files_again(
     expect(page.get_by_role("button", name="console.log.txt")).to_be_visible()
 
 
+def test_a_submit_retried_after_a_lost_answer_creates_one_request(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    page = sign_in(new_context(), "alice@example.test")
+    open_screen(page, "/requests/new")
+    organization_picker(page).select_option(orgs["acme"])
+    subject = unique("Invoice PDF is blank")
+    page.get_by_label("Subject").fill(subject)
+    page.get_by_label("Description").fill("Every invoice downloads as an empty page.")
+
+    # The server creates the ticket but its answer never reaches the browser.
+    def lose_the_answer(route: Route) -> None:
+        route.fetch()
+        route.abort("connectionreset")
+
+    page.route("**/actions/createTicket", lose_the_answer)
+    page.get_by_role("button", name="Submit request").click()
+    expect(page.get_by_role("alert").filter(has_text="could not be reached")).to_be_visible()
+    page.unroute("**/actions/createTicket")
+    page.get_by_role("button", name="Submit request").click()
+    expect(page.get_by_role("heading", level=1, name=subject)).to_be_visible()
+
+    mine = act("alice", "listMyTickets", {"limit": 100}).get_json()["items"]
+    assert [t["subject"] for t in mine].count(subject) == 1
+
+
 def test_the_organization_picker_offers_exactly_the_submittable_organizations(
     new_context: NewContext, act: ActAs
 ) -> None:
