@@ -175,9 +175,9 @@ def test_an_agent_replies_and_leaves_an_internal_note_with_a_file(
     from_alice = unique("It happens with every document.")
     response = act("alice", "addComment", {"ticket_id": ticket["id"], "body": from_alice})
     assert response.status_code == 201, response.get_json()
-    expect(conversation.get_by_role("listitem").filter(has_text=from_alice)).to_contain_text(
-        "Alice"
-    )
+    alices = conversation.get_by_role("listitem").filter(has_text=from_alice)
+    expect(alices).to_contain_text("Alice")
+    expect(alices).to_contain_text("Requester")
     expect(conversation.get_by_label("Reply")).to_have_value(reply)
     conversation.get_by_role("button", name="Send reply").click()
     comments = conversation.get_by_role("list", name="Comments")

@@ -17,18 +17,19 @@ export function Conversation({ ticket, name, onAdded }) {
         ? html`<${Empty}>No comments yet. Reply to the requester or leave an internal note below.</${Empty}>`
         : html`
           <ol class="st-comments" aria-label="Comments">
-            ${comments.map((c) => html`<${Comment} key=${c.id} comment=${c} name=${name} />`)}
+            ${comments.map((c) => html`<${Comment} key=${c.id} comment=${c} name=${name} requesterId=${ticket.user_id} />`)}
           </ol>`}
       <${CommentForm} ticketId=${ticket.id} setSending=${setSending} onAdded=${onAdded} />
     </section>`
 }
 
-function Comment({ comment, name }) {
+function Comment({ comment, name, requesterId }) {
   const kind = comment.is_internal ? 'internal' : 'public'
   return html`
     <li class=${`st-comment st-${kind}${comment.sending ? ' st-sending' : ''}`} data-comment-id=${comment.id}>
       <header class="st-comment-header">
         <strong>${comment.sending ? 'You' : name(comment.author_id) ?? 'Deleted user'}</strong>
+        ${!comment.sending && comment.author_id === requesterId && html`<span class="badge st-requester-label">Requester</span>`}
         ${comment.is_internal && html`<span class="badge st-internal-label">Internal note</span>`}
         <span class="muted">${comment.sending ? 'Sending…' : html`<${Age} iso=${comment.created_at} />`}</span>
       </header>
