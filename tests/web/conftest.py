@@ -8,6 +8,7 @@ signs in through the sign-in screen as people do, and fails on any uncaught scri
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -74,7 +75,9 @@ def sign_in(context: BrowserContext, email: str, password: str = DEMO_PASSWORD) 
     page = context.new_page()
     page.goto("/")
     fill_sign_in(page, email, password)
-    expect(page.locator("header.topbar")).to_be_visible()
+    # Where the app lands (staff: their first organization's tickets; others: their requests):
+    # waiting for it keeps that redirect from coming after the test's own navigation.
+    expect(page).to_have_url(re.compile(r"#/(org/[^/]+/tickets|requests)$"))
     return page
 
 
