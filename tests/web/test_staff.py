@@ -42,6 +42,14 @@ def get_ticket(act: ActAs, ticket_id: str, who: str = "agent1") -> dict[str, Any
     return ticket
 
 
+def agent1_page(new_context: NewContext, viewport: dict[str, int] | None = None) -> Page:
+    """agent1 signed in, once the app has taken them to where staff land (so that its own move
+    cannot overtake the test's next one)."""
+    page = sign_in(new_context(viewport=viewport), "agent1@acme.test")
+    expect(page).to_have_url(re.compile("#/org/[^/]+/tickets$"))
+    return page
+
+
 def open_dashboard(page: Page, org_id: str) -> None:
     page.goto(f"/#/org/{org_id}/tickets")
     expect(page.get_by_role("heading", name=re.compile("^Tickets"))).to_be_visible()
@@ -82,7 +90,7 @@ def agent1_available(act: ActAs, orgs: dict[str, str]) -> Iterator[None]:
 def test_a_new_ticket_appears_on_the_open_dashboard_and_the_counts_follow(
     new_context: NewContext, act: ActAs, orgs: dict[str, str]
 ) -> None:
-    page = sign_in(new_context(), "agent1@acme.test")
+    page = agent1_page(new_context)
     open_dashboard(page, orgs["acme"])
     open_before = stat(page, "Open")
     unassigned_before = stat(page, "Unassigned")
@@ -137,7 +145,7 @@ def test_a_refund_ticket_is_routed_to_billing_and_assigned_by_round_robin(
     try:
         # The seeded rule "Refunds to Billing" matches the word "refund".
         ticket = create_ticket(act, orgs["acme"], unique("Please refund my order"))
-        page = sign_in(new_context(), "agent1@acme.test")
+        page = agent1_page(new_context)
         open_ticket(page, orgs["acme"], ticket)
         assignment = page.get_by_role("region", name="Assignment")
         expect(assignment.get_by_label("Team")).to_have_value(teams["Billing"])
@@ -164,7 +172,7 @@ def test_an_agent_replies_and_leaves_an_internal_note_with_a_file(
     new_context: NewContext, act: ActAs, orgs: dict[str, str]
 ) -> None:
     ticket = create_ticket(act, orgs["acme"], unique("Printer prints blank pages"))
-    page = sign_in(new_context(), "agent1@acme.test")
+    page = agent1_page(new_context)
     open_ticket(page, orgs["acme"], ticket)
     conversation = page.get_by_role("region", name="Conversation")
     expect(conversation).to_contain_text("No comments yet")
@@ -219,7 +227,7 @@ def test_a_stale_edit_shows_what_changed_and_re_applies_the_agents_changes(
     new_context: NewContext, act: ActAs, orgs: dict[str, str]
 ) -> None:
     ticket = create_ticket(act, orgs["acme"], unique("Password reset link expired"))
-    page = sign_in(new_context(), "agent1@acme.test")
+    page = agent1_page(new_context)
     open_ticket(page, orgs["acme"], ticket)
 
     page.get_by_role("button", name="Edit ticket").click()
@@ -262,7 +270,7 @@ def test_a_status_change_the_server_refuses_rolls_back_visibly(
     new_context: NewContext, act: ActAs, orgs: dict[str, str]
 ) -> None:
     ticket = create_ticket(act, orgs["acme"], unique("Export stops at 10,000 rows"))
-    page = sign_in(new_context(), "agent1@acme.test")
+    page = agent1_page(new_context)
     open_ticket(page, orgs["acme"], ticket)
     panel = page.get_by_role("region", name="Status and priority")
     expect(panel.get_by_label("Status")).to_have_value("open")
@@ -329,7 +337,7 @@ def test_claim_next_ticket_assigns_the_queued_ticket_to_the_agent(
     assert ticket["assigned_team_id"] == teams["Billing"]
     assert ticket["assigned_employee_id"] is None
 
-    page = sign_in(new_context(), "agent1@acme.test")
+    page = agent1_page(new_context)
     open_dashboard(page, orgs["acme"])
     # Away, one takes nothing: the API's answer shows.
     page.get_by_label("Away").check()
@@ -356,7 +364,7 @@ def test_claim_next_ticket_assigns_the_queued_ticket_to_the_agent(
 def test_the_ticket_dialog_works_from_the_keyboard_and_the_dashboard_fits_a_phone(
     new_context: NewContext, act: ActAs, orgs: dict[str, str]
 ) -> None:
-    page = sign_in(new_context(), "agent1@acme.test")
+    page = agent1_page(new_context)
     open_dashboard(page, orgs["acme"])
     new_ticket = page.get_by_role("button", name="New ticket")
     new_ticket.focus()
@@ -384,7 +392,7 @@ def test_the_ticket_dialog_works_from_the_keyboard_and_the_dashboard_fits_a_phon
     expect(card).to_contain_text("Urgent")
     expect(page.get_by_role("status").filter(has_text="created")).to_be_visible()
 
-    phone = sign_in(new_context(viewport=PHONE), "agent1@acme.test")
+    phone = agent1_page(new_context, PHONE)
     open_dashboard(phone, orgs["acme"])
     expect(phone.get_by_role("list", name="Tickets").get_by_role("listitem").first).to_be_visible()
     stat(phone, "Open")
@@ -400,7 +408,7 @@ def test_search_finds_tickets_and_load_more_brings_the_next_page(
     for subject in subjects:
         create_ticket(act, orgs["acme"], subject)
     create_ticket(act, orgs["acme"], unique("Label printer jams"))  # newer, without the word
-    page = sign_in(new_context(), "agent1@acme.test")
+    page = agent1_page(new_context)
     open_dashboard(page, orgs["acme"])
     page.get_by_label("Search").fill(word)
     cards = page.get_by_role("list", name="Tickets").get_by_role("listitem")
@@ -419,7 +427,7 @@ def test_search_finds_tickets_and_load_more_brings_the_next_page(
 def test_a_ticket_that_is_not_there_shows_the_apis_error(
     new_context: NewContext, orgs: dict[str, str]
 ) -> None:
-    page = sign_in(new_context(), "agent1@acme.test")
+    page = agent1_page(new_context)
     page.goto(f"/#/org/{orgs['acme']}/tickets/{uuid.uuid4()}")
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("not_found")
