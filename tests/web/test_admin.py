@@ -17,7 +17,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from devstack import DEMO_PASSWORD, Stack
 from tests.conftest import ActAs
-from tests.web.conftest import NewContext, screenshot, sign_in
+from tests.web.conftest import PHONE, NewContext, screenshot, sign_in
 
 
 def unique(prefix: str) -> str:
@@ -366,6 +366,40 @@ def test_an_admin_writes_publishes_and_edits_an_article(
         )
 
 
+def test_articles_come_a_page_at_a_time(
+    new_context: NewContext, stack: Stack, acme: str, act: ActAs
+) -> None:
+    prefix = unique("Paged draft")
+    try:
+        for number in range(21):  # one more than a page
+            answer = act(
+                "acme_admin",
+                "createArticle",
+                {
+                    "org_id": acme,
+                    "title": f"{prefix} {number:02}",
+                    "body": "Draft.",
+                    "visibility": "internal",
+                },
+            )
+            assert answer.status_code == 201, answer.get_json()
+        admin = landed(new_context(), "admin@acme.test")
+        open_admin(admin, acme, "articles")
+        admin.get_by_label("Status").select_option("draft")
+        articles = items(admin, "Articles")
+        expect(articles).to_have_count(20)
+        expect(articles.first).to_contain_text(f"{prefix} 20")  # most recently updated first
+        expect(row(admin, "Articles", f"{prefix} 00")).to_have_count(0)
+        admin.get_by_role("button", name="Load more").click()
+        expect(row(admin, "Articles", f"{prefix} 00")).to_contain_text("Draft")
+        expect(articles.nth(20)).to_contain_text(f"{prefix} 00")
+    finally:
+        stack.psql(
+            "delete from public.articles where organization_id = :'org' and title like :'title';",
+            {"org": acme, "title": f"{prefix}%"},
+        )
+
+
 def test_an_employee_opening_the_admin_screens_sees_the_apis_refusal(
     new_context: NewContext, acme: str
 ) -> None:
@@ -385,3 +419,21 @@ def test_my_invitations_says_when_there_are_none(new_context: NewContext) -> Non
     page.get_by_role("link", name="Invitations").click()
     expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
     expect(page.get_by_text("No pending invitations")).to_be_visible()
+
+
+def test_the_admin_tabs_work_by_keyboard_on_a_phone(new_context: NewContext, acme: str) -> None:
+    admin = landed(new_context(viewport=PHONE), "admin@acme.test")
+    open_admin(admin, acme, "members")
+    tabs = admin.get_by_role("navigation", name="Administration")
+    expect(tabs.get_by_role("link")).to_have_count(4)
+    members = tabs.get_by_role("link", name="Members")
+    expect(members).to_have_attribute("aria-current", "page")
+    members.focus()
+    admin.keyboard.press("Tab")
+    expect(tabs.get_by_role("link", name="Teams")).to_be_focused()
+    admin.keyboard.press("Enter")
+    expect(admin).to_have_url(re.compile(f"#/org/{acme}/admin/teams$"))
+    expect(admin.get_by_role("heading", name="Teams", exact=True)).to_be_visible()
+    expect(admin.get_by_role("button", name="Billing")).to_be_in_viewport()
+    tabs.get_by_role("link", name="Articles").click()
+    expect(items(admin, "Articles").first).to_be_visible()
