@@ -187,17 +187,24 @@ def test_an_admin_makes_a_team_assigning_round_robin_with_a_capacity(
         expect(admin.get_by_label("Default capacity")).to_have_value("3")
         expect(row(admin, "Team members", "Arthur Agent")).to_contain_text("0 / 2 open")
 
+        renamed = f"{name} renamed"
+        admin.get_by_role("button", name="Rename").click()
+        dialog = admin.get_by_role("dialog", name="Rename team")
+        dialog.get_by_label("Team name").fill(renamed)
+        dialog.get_by_role("button", name="Rename").click()
+        expect(admin.get_by_role("heading", name=renamed)).to_be_visible()
+        expect(admin.get_by_role("button", name=renamed)).to_have_attribute("aria-pressed", "true")
+
         admin.get_by_role("button", name="Delete team").click()
         dialog = admin.get_by_role("dialog", name="Delete team")
-        expect(dialog).to_contain_text(name)
+        expect(dialog).to_contain_text(renamed)
         dialog.get_by_role("button", name="Delete team").click()
         expect(admin.get_by_role("button", name=name)).to_have_count(0)
     finally:
-        team_id = stack.psql(
-            "select id from public.teams where organization_id = :'org' and name = :'name';",
-            {"org": acme, "name": name},
-        )
-        if team_id:
+        for team_id in stack.psql(
+            "select id from public.teams where organization_id = :'org' and name like :'name';",
+            {"org": acme, "name": f"{name}%"},
+        ).split():
             act("acme_admin", "deleteTeam", {"team_id": team_id})
 
 
