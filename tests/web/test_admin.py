@@ -13,7 +13,7 @@ import urllib.request
 import uuid
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from devstack import DEMO_PASSWORD, Stack
 from tests.conftest import ActAs
@@ -34,14 +34,6 @@ def sign_up(stack: Stack, email: str, password: str = DEMO_PASSWORD) -> None:
     )
     with urllib.request.urlopen(request) as response:  # noqa: S310
         assert response.status == 200
-
-
-def landed(context: BrowserContext, email: str, password: str = DEMO_PASSWORD) -> Page:
-    """Sign in and wait for the app's own first move (to the tickets or the requests), so that
-    going somewhere else next is not overtaken by it."""
-    page = sign_in(context, email, password)
-    expect(page).to_have_url(re.compile(r"#/(org/[^/]+/tickets|requests)$"))
-    return page
 
 
 def items(page: Page, list_name: str) -> Locator:
@@ -68,7 +60,7 @@ def test_an_admin_invites_an_employee_who_accepts_and_works_for_the_organization
 ) -> None:
     email = f"invitee-{uuid.uuid4().hex[:8]}@example.test"
     sign_up(stack, email)
-    admin = landed(new_context(), "admin@acme.test")
+    admin = sign_in(new_context(), "admin@acme.test")
     expect(admin.get_by_role("link", name="Admin")).to_be_visible()
     admin.get_by_role("link", name="Admin").click()
     expect(admin.get_by_role("link", name="Members")).to_have_attribute("aria-current", "page")
@@ -81,7 +73,7 @@ def test_an_admin_invites_an_employee_who_accepts_and_works_for_the_organization
     screenshot(admin, "admin-members")
 
     try:
-        invitee = landed(new_context(), email)
+        invitee = sign_in(new_context(), email)
         invitee.get_by_role("link", name="Invitations").click()
         card = items(invitee, "Pending invitations")
         expect(card).to_have_count(1)
@@ -114,7 +106,7 @@ def test_an_admin_revokes_an_invitation_and_an_invitee_declines_one(
     declining = f"decliner-{uuid.uuid4().hex[:8]}@example.test"
     revoked = f"revoked-{uuid.uuid4().hex[:8]}@example.test"
     sign_up(stack, declining)
-    admin = landed(new_context(), "admin@acme.test")
+    admin = sign_in(new_context(), "admin@acme.test")
     open_admin(admin, acme, "members")
     for email in (declining, revoked):
         admin.get_by_label("Email address").fill(email)
@@ -124,7 +116,7 @@ def test_an_admin_revokes_an_invitation_and_an_invitee_declines_one(
     expect(row(admin, "Invitations", revoked)).to_contain_text("Revoked")
     expect(admin.get_by_role("button", name=f"Revoke the invitation to {revoked}")).to_have_count(0)
 
-    invitee = landed(new_context(), declining)
+    invitee = sign_in(new_context(), declining)
     invitee.goto("/#/invitations")
     invitee.get_by_role("button", name="Decline the invitation from Acme Support").click()
     expect(invitee.get_by_role("status").filter(has_text="You declined")).to_contain_text(
@@ -140,7 +132,7 @@ def test_an_admin_revokes_an_invitation_and_an_invitee_declines_one(
 def test_the_last_admin_stepping_down_is_refused_and_the_role_rolls_back(
     new_context: NewContext, acme: str
 ) -> None:
-    admin = landed(new_context(), "admin@acme.test")
+    admin = sign_in(new_context(), "admin@acme.test")
     open_admin(admin, acme, "members")
     role = admin.get_by_label("Role of Ada Admin")
     expect(role).to_have_value("admin")
@@ -156,7 +148,7 @@ def test_an_admin_makes_a_team_assigning_round_robin_with_a_capacity(
     new_context: NewContext, stack: Stack, acme: str, act: ActAs
 ) -> None:
     name = unique("Escalations")
-    admin = landed(new_context(), "admin@acme.test")
+    admin = sign_in(new_context(), "admin@acme.test")
     open_admin(admin, acme, "teams")
     admin.get_by_label("New team name").fill(name)
     admin.get_by_role("button", name="Create team").click()
@@ -213,7 +205,7 @@ def test_an_admin_adds_a_routing_rule_moves_it_up_and_resolves_a_conflicting_edi
 ) -> None:
     name = unique("Test rule")
     keyword = f"zz{uuid.uuid4().hex[:10]}"  # matches no ticket another test makes
-    admin = landed(new_context(), "admin@acme.test")
+    admin = sign_in(new_context(), "admin@acme.test")
     open_admin(admin, acme, "routing")
     rules = items(admin, "Routing rules")
     expect(rules.first).to_be_visible()
@@ -309,7 +301,7 @@ def test_an_admin_writes_publishes_and_edits_an_article(
     new_context: NewContext, stack: Stack, acme: str, act: ActAs
 ) -> None:
     title = unique("Test article")
-    admin = landed(new_context(), "admin@acme.test")
+    admin = sign_in(new_context(), "admin@acme.test")
     open_admin(admin, acme, "articles")
     admin.get_by_role("button", name="New article").click()
     dialog = admin.get_by_role("dialog", name="New article")
@@ -390,7 +382,7 @@ def test_articles_come_a_page_at_a_time(
                 },
             )
             assert answer.status_code == 201, answer.get_json()
-        admin = landed(new_context(), "admin@acme.test")
+        admin = sign_in(new_context(), "admin@acme.test")
         open_admin(admin, acme, "articles")
         admin.get_by_label("Status").select_option("draft")
         articles = items(admin, "Articles")
@@ -410,7 +402,7 @@ def test_articles_come_a_page_at_a_time(
 def test_an_employee_opening_the_admin_screens_sees_the_apis_refusal(
     new_context: NewContext, acme: str
 ) -> None:
-    agent = landed(new_context(), "agent1@acme.test")
+    agent = sign_in(new_context(), "agent1@acme.test")
     expect(agent.get_by_role("link", name="Admin")).to_have_count(0)
     agent.goto(f"/#/org/{acme}/admin")
     alert = agent.get_by_role("alert")
@@ -422,14 +414,14 @@ def test_an_employee_opening_the_admin_screens_sees_the_apis_refusal(
 
 
 def test_my_invitations_says_when_there_are_none(new_context: NewContext) -> None:
-    page = landed(new_context(), "alice@example.test")
+    page = sign_in(new_context(), "alice@example.test")
     page.get_by_role("link", name="Invitations").click()
     expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
     expect(page.get_by_text("No pending invitations")).to_be_visible()
 
 
 def test_the_admin_tabs_work_by_keyboard_on_a_phone(new_context: NewContext, acme: str) -> None:
-    admin = landed(new_context(viewport=PHONE), "admin@acme.test")
+    admin = sign_in(new_context(viewport=PHONE), "admin@acme.test")
     open_admin(admin, acme, "members")
     tabs = admin.get_by_role("navigation", name="Administration")
     expect(tabs.get_by_role("link")).to_have_count(4)
