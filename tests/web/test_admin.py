@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from devstack import DEMO_PASSWORD, Stack
 from tests.conftest import ActAs
@@ -43,6 +44,17 @@ def items(page: Page, list_name: str) -> Locator:
 
 def row(page: Page, list_name: str, text: str) -> Locator:
     return items(page, list_name).filter(has_text=text)
+
+
+def clear_notices(page: Page) -> None:
+    """Dismiss the corner notices, so a screenshot shows the screen under them."""
+    dismiss = page.locator(".notices").get_by_role("button", name="Dismiss")
+    for _ in range(dismiss.count()):
+        try:
+            dismiss.first.click(timeout=2_000)
+        except PlaywrightTimeoutError:  # gone by itself meanwhile
+            break
+    expect(page.locator(".notices .notice")).to_have_count(0)
 
 
 def open_admin(page: Page, org_id: str, tab: str) -> None:
@@ -171,6 +183,7 @@ def test_an_admin_makes_a_team_assigning_round_robin_with_a_capacity(
         agent.get_by_role("button", name="Save the capacity of Arthur Agent").click()
         expect(agent).to_contain_text("0 / 2 open")
         expect(agent).to_contain_text("own capacity")
+        clear_notices(admin)
         screenshot(admin, "admin-teams")
 
         admin.reload()
@@ -328,6 +341,7 @@ def test_an_admin_writes_publishes_and_edits_an_article(
         admin.get_by_label("Status").select_option("published")
         article = row(admin, "Articles", title)
         expect(article).to_contain_text("Published")
+        clear_notices(admin)
         screenshot(admin, "admin-articles")
 
         # A stale edit: the body changed meanwhile; the new title goes on top of it.
