@@ -21,18 +21,24 @@ REFUND_ARTICLE = "Get a refund for a damaged order"  # a published Acme article 
 
 @pytest.fixture
 def billing_round_robin(act: ActAs, teams: dict[str, str], orgs: dict[str, str]) -> Iterator[None]:
-    """Billing assigns its tickets by round robin (the seed leaves it manual), agent1 available."""
+    """Billing assigns its tickets by round robin (the seed leaves it manual), agent1 available,
+    with room for whatever backlog earlier tests left in Billing's queue."""
     before = act("acme_admin", "teamWorkload", {"team_id": teams["Billing"]}).get_json()
     available = act("agent1", "setMyAvailability", {"org_id": orgs["acme"], "status": "available"})
     assert available.status_code == 200, available.get_json()
-    settings = {"team_id": teams["Billing"], "default_capacity": 20, "requeue_when_away": False}
+    settings = {"team_id": teams["Billing"], "default_capacity": 1000, "requeue_when_away": False}
     answer = act("acme_admin", "setTeamAssignment", {**settings, "strategy": "round_robin"})
     assert answer.status_code == 200, answer.get_json()
     yield
     restored = act(
         "acme_admin",
         "setTeamAssignment",
-        {**settings, "strategy": "manual", "default_capacity": before["default_capacity"]},
+        {
+            "team_id": teams["Billing"],
+            "strategy": before["strategy"],
+            "default_capacity": before["default_capacity"],
+            "requeue_when_away": before["requeue_when_away"],
+        },
     )
     assert restored.status_code == 200, restored.get_json()
 

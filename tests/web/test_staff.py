@@ -137,7 +137,7 @@ def test_a_refund_ticket_is_routed_to_billing_and_assigned_by_round_robin(
     setting = {
         "team_id": teams["Billing"],
         "strategy": "round_robin",
-        "default_capacity": 20,
+        "default_capacity": 1000,
         "requeue_when_away": False,
     }
     response = act("acme_admin", "setTeamAssignment", setting)

@@ -94,11 +94,14 @@ export function Notices() {
     <div class="notices" aria-live="polite">
       ${notices.map((n) => html`
         <div class=${`notice ${n.kind}`} key=${n.id} role=${n.kind === 'error' ? 'alert' : 'status'}>
-          <span>${n.message}</span>
-          ${n.code && html`<small> code <code>${n.code}</code></small>`}
-          ${n.requestId && html`<small> request id <code class="request-id">${n.requestId}</code></small>`}
+          <span class="notice-message">${n.message}</span>
           <button type="button" class="icon" aria-label="Dismiss"
             onClick=${() => setNotices((list) => list.filter((x) => x.id !== n.id))}>×</button>
+          ${(n.code || n.requestId) && html`
+            <small class="notice-meta">
+              ${n.code && html`<span>code <code>${n.code}</code></span>`}
+              ${n.requestId && html`<span>request id <code class="request-id">${n.requestId}</code></span>`}
+            </small>`}
         </div>`)}
     </div>`
 }
