@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -101,6 +102,11 @@ def sign_up(stack: Stack, email: str, password: str = DEMO_PASSWORD) -> str:
     with urllib.request.urlopen(request) as response:  # noqa: S310
         assert response.status == 200
     return stack.token(email)
+
+
+def unique(text: str) -> str:
+    """`text` with a fresh suffix, so what a test makes never collides with another's."""
+    return f"{text} {uuid.uuid4().hex[:8]}"
 
 
 def screenshot(page: Page, name: str) -> Path:

@@ -7,34 +7,16 @@ organization stays as other tests expect it (one routing rule, its teams and mem
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 import uuid
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from devstack import DEMO_PASSWORD, Stack
+from devstack import Stack
 from tests.conftest import ActAs
-from tests.web.conftest import PHONE, NewContext, screenshot, sign_in
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix} {uuid.uuid4().hex[:8]}"
-
-
-def sign_up(stack: Stack, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Make an account as a new user does, through the Auth stand-in (confirmed at once)."""
-    request = urllib.request.Request(  # noqa: S310 - the local test stack's URL
-        f"{stack.api_url}/auth/v1/signup",
-        data=json.dumps({"email": email, "password": password}).encode(),
-        headers={"apikey": stack.anon_key, "Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request) as response:  # noqa: S310
-        assert response.status == 200
+from tests.web.conftest import PHONE, NewContext, screenshot, sign_in, sign_up, unique
 
 
 def items(page: Page, list_name: str) -> Locator:

@@ -13,15 +13,11 @@ from playwright.sync_api import FilePayload, Locator, Page, Route, expect
 
 from devstack import Stack
 from tests.conftest import ActAs
-from tests.web.conftest import PHONE, NewContext, screenshot, sign_in, sign_up
+from tests.web.conftest import PHONE, NewContext, screenshot, sign_in, sign_up, unique
 
 # A published public article of Acme's seeded knowledge base (supabase/seed.sql).
 REFUND_ARTICLE = "Get a refund for a damaged order"
 REFUND_ARTICLE_ID = "aaaaaaaa-3000-4000-8000-000000000001"
-
-
-def unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:10]}"
 
 
 def create_ticket(act: ActAs, orgs: dict[str, str], subject: str) -> dict[str, Any]:

@@ -13,13 +13,9 @@ import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.conftest import ActAs
-from tests.web.conftest import PHONE, NewContext, screenshot, sign_in
+from tests.web.conftest import PHONE, NewContext, screenshot, sign_in, unique
 
 AGENT1 = "Arthur Agent"  # agent1@acme.test's display name (supabase/seed.sql)
-
-
-def unique(text: str) -> str:
-    return f"{text} {uuid.uuid4().hex[:8]}"
 
 
 def create_ticket(act: ActAs, org_id: str, subject: str, **fields: Any) -> dict[str, Any]:
