@@ -80,11 +80,3 @@ export function fromSupabase(error) {
   if (status === 401) endSession()
   return new ApiError({ status, code, message: error.message })
 }
-
-/** Upload `file` (a File) to the signed URL createAttachmentUpload handed out. */
-export async function uploadFile(upload, file) {
-  const { error } = await supabase.storage
-    .from(upload.bucket_id)
-    .uploadToSignedUrl(upload.path, upload.token, file)
-  if (error) throw new ApiError({ status: error.statusCode ?? 0, code: 'upload_failed', message: error.message })
-}

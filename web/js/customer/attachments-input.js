@@ -2,7 +2,8 @@
 // "Attachments"), so submitting only names the ready ones by id. Shared by the new-request form
 // (a ticket still being written: `handlingOrgId` given) and the reply form (ticket_id only).
 import { useCallback, useRef, useState } from 'preact/hooks'
-import { action, uploadFile } from '../api.js'
+import { action } from '../api.js'
+import { uploadAttachment } from '../attachments.js'
 import { bytes, ErrorNotice, html } from '../ui.js'
 
 let nextKey = 1
@@ -19,21 +20,12 @@ export function useUploads(ticketId, handlingOrgId = null) {
 
   const upload = useCallback(async (key, file) => {
     try {
-      const answer = await action('createAttachmentUpload', {
-        ticket_id: ticketId,
-        ...(handlingOrgId ? { handling_org_id: handlingOrgId } : {}),
-        file_name: file.name,
-        // Browsers leave the type empty for what they cannot name; Storage takes those as
-        // application/octet-stream and the server checks the name's extension instead.
-        content_type: file.type || 'application/octet-stream',
-        size_bytes: file.size,
-      })
-      await uploadFile(answer.upload, file)
+      const attachment = await uploadAttachment(file, { ticketId, handlingOrgId })
       if (dropped.current.has(key)) {
-        action('removeAttachment', { attachment_id: answer.attachment.id }).catch(() => {})
+        action('removeAttachment', { attachment_id: attachment.id }).catch(() => {})
         return
       }
-      update(key, { state: 'done', attachment: answer.attachment })
+      update(key, { state: 'done', attachment })
     } catch (error) {
       update(key, { state: 'error', error })
     }
@@ -95,37 +87,4 @@ export function AttachmentsInput({ uploads, label = 'Attach files', disabled = f
             </li>`)}
         </ul>`}
     </div>`
-}
-
-/** Files already on a ticket or comment: each downloads through a short-lived signed URL. */
-export function AttachmentList({ attachments }) {
-  if (!attachments?.length) return null
-  return html`
-    <ul class="file-list">
-      ${attachments.map((a) => html`<li key=${a.id}><${Download} attachment=${a} /></li>`)}
-    </ul>`
-}
-
-function Download({ attachment }) {
-  const [busy, setBusy] = useState(false)
-  const [error, setError] = useState(null)
-  const open = async () => {
-    setBusy(true)
-    setError(null)
-    try {
-      const answer = await action('getAttachmentUrl', { attachment_id: attachment.id })
-      // The signed URL answers with Content-Disposition: attachment, so the browser downloads it.
-      window.location.assign(answer.url)
-    } catch (e) {
-      setError(e)
-    } finally {
-      setBusy(false)
-    }
-  }
-  return html`
-    <button type="button" class="file-link" onClick=${open} disabled=${busy}>
-      ${attachment.file_name}
-    </button>
-    <span class="muted file-size"> ${bytes(attachment.size_bytes)}</span>
-    ${error && html`<${ErrorNotice} error=${error} compact />`}`
 }

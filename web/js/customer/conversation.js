@@ -4,7 +4,8 @@
 import { useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { ErrorNotice, html, notify } from '../ui.js'
-import { AttachmentList, AttachmentsInput, useUploads } from './attachments-input.js'
+import { AttachmentList } from '../attachments.js'
+import { AttachmentsInput, useUploads } from './attachments-input.js'
 
 // The API's limit for comments (bff/actions/_fields.py Body): counted near it, refused by the server.
 const BODY_MAX = 10000
@@ -46,7 +47,7 @@ function Comment({ comment, who }) {
       </div>
       <p class="comment-body">${comment.body}</p>
       ${comment.sending
-        ? comment.files.length > 0 && html`<ul class="file-list">${comment.files.map((name) => html`<li class="muted">${name}</li>`)}</ul>`
+        ? comment.files.length > 0 && html`<ul class="attachments">${comment.files.map((name) => html`<li class="muted">${name}</li>`)}</ul>`
         : html`<${AttachmentList} attachments=${comment.attachments} />`}
     </li>`
 }

@@ -6,7 +6,7 @@ import { action } from '../api.js'
 import { useChannel } from '../live.js'
 import { useSession } from '../session.js'
 import { ErrorNotice, html, label, LiveStatus, Loading, PriorityBadge, StatusBadge, useLoad } from '../ui.js'
-import { AttachmentList } from './attachments-input.js'
+import { AttachmentList } from '../attachments.js'
 import { Conversation, ReplyForm, When } from './conversation.js'
 import { StatusActions } from './status-actions.js'
 

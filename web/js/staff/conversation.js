@@ -3,9 +3,9 @@
 // A comment shows at once while it is sent; if it is refused it leaves the list, its text and
 // files return to the form, and a notice says why.
 import { useRef, useState } from 'preact/hooks'
-import { action, uploadFile } from '../api.js'
+import { action } from '../api.js'
 import { Age, bytes, Empty, ErrorNotice, html, notify } from '../ui.js'
-import { AttachmentList, FileType } from './attachments.js'
+import { AttachmentList, FileType, uploadAttachment } from '../attachments.js'
 
 export function Conversation({ ticket, name, onAdded }) {
   const [sending, setSending] = useState([]) // comments shown before the server answered
@@ -35,8 +35,8 @@ function Comment({ comment, name, requesterId }) {
       </header>
       <p class="st-comment-body">${comment.body}</p>
       ${comment.sending && comment.files.length > 0 && html`
-        <ul class="st-attachments" aria-label="Files being sent">
-          ${comment.files.map((f) => html`<li class="st-attachment muted"><${FileType} name=${f.name} /> ${f.name} · ${bytes(f.size)}</li>`)}
+        <ul class="attachments" aria-label="Files being sent">
+          ${comment.files.map((f) => html`<li class="attachment muted"><${FileType} name=${f.name} /> ${f.name} · ${bytes(f.size)}</li>`)}
         </ul>`}
       <${AttachmentList} attachments=${comment.attachments} label=${`Files on this ${comment.is_internal ? 'note' : 'comment'}`} />
     </li>`
@@ -66,12 +66,7 @@ function CommentForm({ ticketId, setSending, onAdded }) {
     try {
       const attachmentIds = []
       for (const file of draft.files) {
-        const answer = await action('createAttachmentUpload', {
-          ticket_id: ticketId, file_name: file.name,
-          content_type: file.type || 'application/octet-stream', size_bytes: file.size,
-        })
-        await uploadFile(answer.upload, file)
-        attachmentIds.push(answer.attachment.id)
+        attachmentIds.push((await uploadAttachment(file, { ticketId })).id)
       }
       const comment = await action('addComment', {
         ticket_id: ticketId, body: draft.body, is_internal: draft.internal,
@@ -108,9 +103,9 @@ function CommentForm({ ticketId, setSending, onAdded }) {
         </label>
       </div>
       ${files.length > 0 && html`
-        <ul class="st-attachments st-chosen-files" aria-label="Files to send">
+        <ul class="attachments st-chosen-files" aria-label="Files to send">
           ${files.map((f, i) => html`
-            <li class="st-attachment">
+            <li class="attachment">
               <${FileType} name=${f.name} /> ${f.name} <span class="muted">${bytes(f.size)}</span>
               <button type="button" class="link" aria-label=${`Remove ${f.name}`}
                 onClick=${() => setFiles(files.filter((_, j) => j !== i))}>Remove</button>
