@@ -23,7 +23,7 @@ from devstack._errors import StackError
 from devstack._gateway import nginx_preamble
 
 # The browser packages the page loads, as web/package.json pins them.
-VENDOR_PACKAGES = ("preact", "htm", "@supabase/supabase-js")
+VENDOR_PACKAGES = ("preact", "htm", "@supabase/supabase-js", "marked", "dompurify")
 _IMPORT_MAP = re.compile(r'<script type="importmap">(.*?)</script>', re.DOTALL)
 
 

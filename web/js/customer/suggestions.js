@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { Dialog, ErrorNotice, html, Loading, useLoad } from '../ui.js'
-import { Markdown } from './markdown.js'
+import { Markdown } from '../markdown.js'
 
 const DEBOUNCE_MS = 300
 const MIN_SUBJECT = 3
