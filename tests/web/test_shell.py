@@ -93,5 +93,9 @@ def test_signing_out_shows_the_sign_in_screen_without_a_warning(new_context: New
 def test_the_header_folds_into_a_menu_on_a_phone(new_context: NewContext) -> None:
     page = sign_in(new_context(viewport=PHONE), "alice@example.test")
     expect(page.get_by_role("link", name="My requests")).to_be_hidden()
-    page.get_by_role("button", name="Menu").click()
+    menu = page.get_by_role("button", name="Menu")
+    menu.click()
     expect(page.get_by_role("link", name="My requests")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("link", name="My requests")).to_be_hidden()
+    expect(menu).to_be_focused()

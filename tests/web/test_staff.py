@@ -100,7 +100,7 @@ def test_a_new_ticket_appears_on_the_open_dashboard_and_the_counts_follow(
     expect(card).to_contain_text(f"#{ticket['number']}")
     expect(card).to_contain_text("Open")
     expect(card).to_contain_text("Alice")
-    expect(card).to_contain_text("unassigned")
+    expect(card).to_contain_text("Unassigned")
     expect_stat(page, "Open", open_before + 1)
     expect_stat(page, "Unassigned", unassigned_before + 1)
 
@@ -431,3 +431,18 @@ def test_a_ticket_that_is_not_there_shows_the_apis_error(
     expect(page.get_by_role("button", name="Try again")).to_be_visible()
     page.get_by_role("link", name="All tickets").click()
     expect(page.get_by_role("heading", name=re.compile("^Tickets"))).to_be_visible()
+
+
+def test_a_quick_status_button_leaves_keyboard_focus_on_the_status_it_set(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs["acme"], unique("Keyboard only"))
+    page = sign_in(new_context(), "agent1@acme.test")
+    open_ticket(page, orgs["acme"], ticket)
+    panel = page.get_by_role("region", name="Status and priority")
+    page.get_by_role("button", name="Start work").focus()
+    page.keyboard.press("Enter")
+    # The button is gone with the status it set; focus is on the field that now shows it.
+    expect(page.get_by_role("button", name="Start work")).to_have_count(0)
+    expect(panel.get_by_label("Status")).to_have_value("in_progress")
+    expect(panel.get_by_label("Status")).to_be_focused()

@@ -1,6 +1,6 @@
 // The app: sign-in state, the signed-in user's organizations, the header and the routes.
 import { render } from 'preact'
-import { useCallback, useEffect, useState } from 'preact/hooks'
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { action, SESSION_ENDED } from './api.js'
 import { supabase } from './config.js'
 import { MyInvitations } from './invitations.js'
@@ -114,11 +114,16 @@ function Header({ path }) {
   const orgId = /^\/org\/([^/]+)/.exec(path)?.[1] ?? null
   const current = session.organizations.find((org) => org.id === orgId)
   const [menuOpen, setMenuOpen] = useState(false)
+  const toggle = useRef(null)
+  // Escape closes the phone menu and gives focus back to its button, as a dialog would.
+  const closeOnEscape = (e) => {
+    if (e.key === 'Escape' && menuOpen) { setMenuOpen(false); toggle.current?.focus() }
+  }
   const link = (href, text, active) => html`
     <a href=${`#${href}`} aria-current=${active ? 'page' : undefined} onClick=${() => setMenuOpen(false)}>${text}</a>`
 
   return html`
-    <header class="topbar">
+    <header class="topbar" onKeyDown=${closeOnEscape}>
       <a class="brand" href="#/">Support desk</a>
       ${session.organizations.length > 0 && html`
         <label class="org-switch">
@@ -129,7 +134,7 @@ function Header({ path }) {
             ${session.organizations.map((org) => html`<option value=${org.id}>${org.name}</option>`)}
           </select>
         </label>`}
-      <button type="button" class="menu-toggle" aria-expanded=${menuOpen} aria-controls="nav"
+      <button type="button" class="menu-toggle" ref=${toggle} aria-expanded=${menuOpen} aria-controls="nav"
         onClick=${() => setMenuOpen(!menuOpen)}>Menu</button>
       <nav id="nav" class=${menuOpen ? 'open' : ''} aria-label="Main">
         ${current && link(`/org/${current.id}/tickets`, 'Tickets', /\/tickets/.test(path))}

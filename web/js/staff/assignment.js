@@ -1,15 +1,30 @@
 // The ticket's side panels: status and priority at a glance, and who has it (team, assignee,
 // "Assign to me"). Each choice calls `onChange(fields, what)`, which shows it at once and
 // undoes it if the server refuses (ticket-view.js).
+import { useEffect, useRef } from 'preact/hooks'
 import { useSession } from '../session.js'
 import { ErrorNotice, html, label, Loading, PRIORITIES, STATUSES } from '../ui.js'
 
 export function StatusPanel({ ticket, busy, onChange }) {
+  // A quick button disappears once its status is set: keyboard focus moves to the Status field,
+  // which shows the new value (after the request, while the field is not disabled).
+  const statusField = useRef(null)
+  const focusStatus = useRef(false)
+  useEffect(() => {
+    if (!busy && focusStatus.current) {
+      focusStatus.current = false
+      statusField.current?.focus()
+    }
+  }, [busy])
+  const quick = (status) => {
+    focusStatus.current = true
+    onChange({ status }, `Status "${label(status)}"`)
+  }
   return html`
     <section class="card" aria-labelledby="status-title">
       <h2 id="status-title">Status and priority</h2>
       <label>Status
-        <select value=${ticket.status} disabled=${busy}
+        <select ref=${statusField} value=${ticket.status} disabled=${busy}
           onChange=${(e) => onChange({ status: e.target.value }, `Status "${label(e.target.value)}"`)}>
           ${STATUSES.map((s) => html`<option value=${s}>${label(s)}</option>`)}
         </select>
@@ -22,11 +37,11 @@ export function StatusPanel({ ticket, busy, onChange }) {
       </label>
       <div class="actions st-quick-status">
         ${ticket.status !== 'in_progress' && ticket.status !== 'closed' && html`
-          <button type="button" disabled=${busy} onClick=${() => onChange({ status: 'in_progress' }, 'Status "In progress"')}>Start work</button>`}
+          <button type="button" disabled=${busy} onClick=${() => quick('in_progress')}>Start work</button>`}
         ${ticket.status !== 'resolved' && ticket.status !== 'closed' && html`
-          <button type="button" disabled=${busy} onClick=${() => onChange({ status: 'resolved' }, 'Status "Resolved"')}>Resolve</button>`}
+          <button type="button" disabled=${busy} onClick=${() => quick('resolved')}>Resolve</button>`}
         ${(ticket.status === 'resolved' || ticket.status === 'closed') && html`
-          <button type="button" disabled=${busy} onClick=${() => onChange({ status: 'open' }, 'Status "Open"')}>Reopen</button>`}
+          <button type="button" disabled=${busy} onClick=${() => quick('open')}>Reopen</button>`}
       </div>
     </section>`
 }
@@ -48,7 +63,7 @@ export function AssignmentPanel({ ticket, directory, busy, onChange }) {
     return html`
       <p class="st-assigned-summary">
         <span><span class="st-meta-label">Team</span> ${ticket.assigned_team_id ? teamName(ticket.assigned_team_id) ?? ticket.team?.name : html`<em class="muted">none</em>`}</span>
-        <span><span class="st-meta-label">Assignee</span> ${ticket.assigned_employee_id ? assigneeName ?? ticket.assignee?.display_name : html`<em class="muted">unassigned</em>`}</span>
+        <span><span class="st-meta-label">Assignee</span> ${ticket.assigned_employee_id ? assigneeName ?? ticket.assignee?.display_name : html`<em class="muted">${ticket.assigned_team_id ? "in the team's queue" : 'none'}</em>`}</span>
       </p>
       <label>Team
         <select value=${ticket.assigned_team_id ?? ''} disabled=${busy}

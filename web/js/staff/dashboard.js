@@ -81,18 +81,21 @@ export function StaffDashboard({ orgId }) {
     </div>`
 }
 
+// ticketStats' counts; "unassigned" is what listTickets' `unassigned` filter means: no team and
+// no agent, not resolved or closed.
 const CARDS = [
-  ['open', 'Open'], ['in_progress', 'In progress'], ['high_priority', 'High priority'], ['unassigned', 'Unassigned'],
+  ['open', 'Open'], ['in_progress', 'In progress'], ['high_priority', 'High priority'],
+  ['unassigned', 'Unassigned', 'no team, no agent'],
 ]
 
 function StatCards({ stats }) {
   if (stats.error && !stats.data) return html`<${ErrorNotice} error=${stats.error} onRetry=${stats.reload} />`
   return html`
     <ul class="st-stat-cards" aria-label="Ticket counts" aria-busy=${stats.loading}>
-      ${CARDS.map(([key, text]) => html`
+      ${CARDS.map(([key, text, hint]) => html`
         <li class=${`st-stat-card card st-stat-${key}`} data-stat=${key}>
           <span class="st-stat-value">${stats.data ? stats.data[key] : '–'}</span>
-          <span class="st-stat-label">${text}</span>
+          <span class="st-stat-label">${text}${hint && html` <small class="muted">(${hint})</small>`}</span>
         </li>`)}
     </ul>`
 }

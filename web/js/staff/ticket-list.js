@@ -158,8 +158,11 @@ export function TicketCard({ ticket, orgId, teamName, name }) {
         <${StatusBadge} status=${ticket.status} />
         <${PriorityBadge} priority=${ticket.priority} />
         <span><span class="st-meta-label">Requester</span> ${name(ticket.user_id)}</span>
-        <span><span class="st-meta-label">Team</span> ${ticket.assigned_team_id ? teamName(ticket.assigned_team_id) : html`<em class="muted">none</em>`}</span>
-        <span><span class="st-meta-label">Assignee</span> ${ticket.assigned_employee_id ? name(ticket.assigned_employee_id) : html`<em class="muted">unassigned</em>`}</span>
+        ${ticket.assigned_team_id || ticket.assigned_employee_id
+          ? html`
+            <span><span class="st-meta-label">Team</span> ${ticket.assigned_team_id ? teamName(ticket.assigned_team_id) : html`<em class="muted">none</em>`}</span>
+            <span><span class="st-meta-label">Assignee</span> ${ticket.assigned_employee_id ? name(ticket.assigned_employee_id) : html`<em class="muted">in the team's queue</em>`}</span>`
+          : html`<span class="badge st-unassigned">Unassigned</span>`}
       </div>
     </li>`
 }
