@@ -4,8 +4,7 @@
 import { useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { ErrorNotice, html, notify } from '../ui.js'
-import { AttachmentList } from '../attachments.js'
-import { AttachmentsInput, useUploads } from './attachments-input.js'
+import { AttachmentList, AttachmentsInput, useUploads } from '../attachments.js'
 
 // The API's limit for comments (bff/actions/_fields.py Body): counted near it, refused by the server.
 const BODY_MAX = 10000

@@ -4,7 +4,7 @@ import { useMemo, useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { navigate } from '../router.js'
 import { Empty, ErrorNotice, html, label, Loading, notify, PRIORITIES, useLoad } from '../ui.js'
-import { AttachmentsInput, useUploads } from './attachments-input.js'
+import { AttachmentsInput, useUploads } from '../attachments.js'
 import { Suggestions, useSuggestions } from './suggestions.js'
 
 // The API's limit (bff/actions/_fields.py Subject). Shown as a counter, not enforced by the form:
