@@ -99,3 +99,48 @@ def test_the_header_folds_into_a_menu_on_a_phone(new_context: NewContext) -> Non
     page.keyboard.press("Escape")
     expect(page.get_by_role("link", name="My requests")).to_be_hidden()
     expect(menu).to_be_focused()
+
+
+def test_after_a_session_ends_another_user_starts_at_their_own_start(
+    new_context: NewContext, stack: Stack, orgs: dict[str, str]
+) -> None:
+    page = sign_in(new_context(), "admin@acme.test")
+    page.goto(f"/#/org/{orgs['acme']}/admin/members")
+    expect(page.get_by_role("heading", name=re.compile("^Administration"))).to_be_visible()
+    _end_sessions_of(stack, "admin@acme.test")
+    page.reload()
+    expect(page.get_by_role("alert")).to_contain_text("Your session has ended")
+    # Someone else signs in at this browser: they land on their own start, not the admin's screen.
+    fill_sign_in(page, "alice@example.test")
+    expect(page).to_have_url(re.compile("#/requests$"))
+
+
+def test_a_malformed_address_lands_on_the_start_instead_of_a_blank_page(
+    new_context: NewContext,
+) -> None:
+    page = sign_in(new_context(), "alice@example.test")
+    page.goto("/#/requests/%E0%A4%A")
+    page.reload()
+    expect(page).to_have_url(re.compile("#/requests$"))
+    expect(page.get_by_role("heading", name="My requests")).to_be_visible()
+
+
+def test_the_first_tab_offers_to_skip_to_the_screen_and_a_new_screen_takes_focus(
+    new_context: NewContext,
+) -> None:
+    page = sign_in(new_context(), "alice@example.test")
+    main = page.get_by_role("main")
+    expect(main).to_be_focused()
+    page.get_by_role("link", name="Invitations").click()
+    expect(main).to_be_focused()
+    page.locator("body").focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(main).to_be_focused()
+
+
+def test_pending_invitations_are_counted_in_the_header(new_context: NewContext) -> None:
+    # bob@example.test is invited to join Globex Help's staff (supabase/seed.sql).
+    page = sign_in(new_context(), "bob@example.test")
+    expect(page.get_by_role("link", name="Invitations (1)")).to_be_visible()

@@ -18,6 +18,7 @@ let signingOut = false
 
 function signOut() {
   signingOut = true
+  window.location.hash = '#/' // whoever signs in next starts at their own start
   supabase.auth.signOut().finally(() => { signingOut = false })
 }
 
@@ -53,9 +54,25 @@ function App() {
   return html`<${SignedIn} user=${auth.user} key=${auth.user.id} />`
 }
 
-/** Come back to this screen after signing in again. */
+// Who is signed in now: a screen remembered when their session ends is theirs alone.
+let signedInUserId = null
+
+/** Come back to this screen after signing in again (as the same user). */
 function rememberScreen() {
-  sessionStorage.setItem('returnTo', window.location.hash)
+  sessionStorage.setItem('returnTo', JSON.stringify({ hash: window.location.hash, userId: signedInUserId }))
+}
+
+/** After signing in again: back to the screen this user was on when their session ended, or to
+ * the start when it was someone else's screen; otherwise (a page load) stay where we are. */
+function returnAfterSignIn(userId) {
+  const saved = sessionStorage.getItem('returnTo')
+  if (saved === null) return
+  sessionStorage.removeItem('returnTo')
+  let screen = null
+  try {
+    screen = JSON.parse(saved)
+  } catch { /* an older or foreign value: treat it as someone else's */ }
+  window.location.hash = screen?.userId === userId && screen.hash ? screen.hash : '#/'
 }
 
 function SignedIn({ user }) {
@@ -66,10 +83,10 @@ function SignedIn({ user }) {
     setError,
   ), [])
   useEffect(() => {
+    signedInUserId = user.id
     refreshOrganizations()
-    const back = sessionStorage.getItem('returnTo')
-    if (back) { sessionStorage.removeItem('returnTo'); window.location.hash = back }
-  }, [refreshOrganizations])
+    returnAfterSignIn(user.id)
+  }, [refreshOrganizations, user.id])
 
   if (error && !organizations) return html`<main class="page"><${ErrorNotice} error=${error} onRetry=${refreshOrganizations} /></main>`
   if (!organizations) return html`<${Loading} label="Loading your organizations…" />`
@@ -81,9 +98,17 @@ function SignedIn({ user }) {
 
 function Shell() {
   const path = useRoute()
+  const main = useRef(null)
+  // A new screen takes keyboard focus to its main area, as a page load would, unless the screen
+  // already put focus somewhere inside itself.
+  useEffect(() => {
+    if (!main.current.contains(document.activeElement)) main.current.focus({ preventScroll: true })
+  }, [path])
+  const skip = (e) => { e.preventDefault(); main.current.focus() }
   return html`
+    <a class="skip-link" href="#main" onClick=${skip}>Skip to content</a>
     <${Header} path=${path} />
-    <main class="page" id="main">${route(path)}</main>
+    <main class="page" id="main" tabindex="-1" ref=${main}>${route(path)}</main>
     <${Notices} />`
 }
 
@@ -114,6 +139,7 @@ function Header({ path }) {
   const orgId = /^\/org\/([^/]+)/.exec(path)?.[1] ?? null
   const current = session.organizations.find((org) => org.id === orgId)
   const [menuOpen, setMenuOpen] = useState(false)
+  const pending = usePendingInvitations(path)
   const toggle = useRef(null)
   // Escape closes the phone menu and gives focus back to its button, as a dialog would.
   const closeOnEscape = (e) => {
@@ -140,11 +166,23 @@ function Header({ path }) {
         ${current && link(`/org/${current.id}/tickets`, 'Tickets', /\/tickets/.test(path))}
         ${current?.role === 'admin' && link(`/org/${current.id}/admin`, 'Admin', /\/admin/.test(path))}
         ${link('/requests', 'My requests', path.startsWith('/requests'))}
-        ${link('/invitations', 'Invitations', path === '/invitations')}
+        ${link('/invitations', pending ? `Invitations (${pending})` : 'Invitations', path === '/invitations')}
         <span class="whoami" title=${session.user.email}>${session.user.email}</span>
         <button type="button" class="link" onClick=${signOut}>Sign out</button>
       </nav>
     </header>`
+}
+
+/** How many staff invitations wait for me: asked at sign-in and again on leaving Invitations. */
+function usePendingInvitations(path) {
+  const [count, setCount] = useState(0)
+  const onInvitations = path === '/invitations'
+  useEffect(() => {
+    if (onInvitations) return
+    // A count is a hint: if it cannot be read, the link simply shows none.
+    action('listMyInvitations').then((answer) => setCount(answer.items.length), () => setCount(0))
+  }, [onInvitations])
+  return count
 }
 
 render(html`<${App} />`, document.getElementById('app'))

@@ -22,5 +22,9 @@ export function match(pattern, path) {
   const source = pattern.replace(/:(\w+)/g, (_, name) => { names.push(name); return '([^/]+)' })
   const found = new RegExp(`^${source}/?$`).exec(path)
   if (!found) return null
-  return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])]))
+  try {
+    return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])]))
+  } catch {
+    return null // a malformed %-escape names nothing: the route does not match
+  }
 }
