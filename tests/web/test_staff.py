@@ -10,10 +10,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, Route, expect
+from playwright.sync_api import FilePayload, Locator, Page, Request, Route, expect
 
 from tests.conftest import ActAs
 from tests.web.conftest import PHONE, NewContext, screenshot, sign_in, unique
+
+API_ERROR = {
+    "error": {"code": "internal_error", "message": "Try again later.", "request_id": "r-1"}
+}
 
 AGENT1 = "Arthur Agent"  # agent1@acme.test's display name (supabase/seed.sql)
 
@@ -194,7 +198,10 @@ def test_an_agent_replies_and_leaves_an_internal_note_with_a_file(
     conversation.get_by_label("Attach files").set_input_files(
         {"name": "driver-log.txt", "mimeType": "text/plain", "buffer": b"driver 4.2 failed\n" * 20}
     )
-    expect(conversation.get_by_role("list", name="Files to send")).to_contain_text("driver-log.txt")
+    chosen = conversation.get_by_role("list", name="Chosen files")
+    expect(chosen.get_by_role("listitem").filter(has_text="driver-log.txt")).to_contain_text(
+        "Uploaded"
+    )
     conversation.get_by_role("button", name="Add internal note").click()
 
     internal = comments.get_by_role("listitem").filter(has_text=note)
@@ -343,7 +350,10 @@ def test_claim_next_ticket_assigns_the_queued_ticket_to_the_agent(
     expect(page.get_by_role("alert")).to_contain_text("assignee_unavailable")
     page.get_by_label("Available").check()
     expect(page.get_by_role("group", name="My availability")).to_be_enabled()
-    page.get_by_role("button", name="Claim next ticket").click()
+    # Only from agent1's team here: without team_id the API takes from any organization's.
+    with page.expect_request("**/actions/claimNextTicket") as claim:
+        page.get_by_role("button", name="Claim next ticket").click()
+    assert body(claim.value) == {"team_id": teams["Billing"]}
     expect(page).to_have_url(re.compile(f"#/org/{orgs['acme']}/tickets/{ticket['id']}$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(ticket["subject"])
     assignment = page.get_by_role("region", name="Assignment")
@@ -354,7 +364,7 @@ def test_claim_next_ticket_assigns_the_queued_ticket_to_the_agent(
     # Nothing left: the dashboard says so.
     page.get_by_role("link", name="All tickets").click()
     page.get_by_role("button", name="Claim next ticket").click()
-    expect(page.get_by_text("Your teams' queues are empty")).to_be_visible()
+    expect(page.get_by_text("Billing's queue is empty")).to_be_visible()
 
 
 def test_the_ticket_dialog_works_from_the_keyboard_and_the_dashboard_fits_a_phone(
@@ -446,3 +456,302 @@ def test_a_quick_status_button_leaves_keyboard_focus_on_the_status_it_set(
     expect(page.get_by_role("button", name="Start work")).to_have_count(0)
     expect(panel.get_by_label("Status")).to_have_value("in_progress")
     expect(panel.get_by_label("Status")).to_be_focused()
+
+
+def record(page: Page, action: str) -> list[Request]:
+    """The requests `page` makes to the BFF action `action`, from now on."""
+    made: list[Request] = []
+
+    def seen(request: Request) -> None:
+        if request.url.endswith(f"/actions/{action}"):
+            made.append(request)
+
+    page.on("request", seen)
+    return made
+
+
+def body(request: Request) -> dict[str, Any]:
+    sent: dict[str, Any] = request.post_data_json or {}
+    return sent
+
+
+def refuse(route: Route) -> None:
+    route.fulfill(status=503, json=API_ERROR)
+
+
+def test_a_note_typed_while_a_reply_fails_stays_a_note_and_the_reply_waits_apart(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs["acme"], unique("Refused reply"))
+    page = agent1_page(new_context)
+    open_ticket(page, orgs["acme"], ticket)
+    conversation = page.get_by_role("region", name="Conversation")
+    comments = conversation.get_by_role("list", name="Comments")
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/actions/addComment", hold)
+
+    reply = unique("Public reply A")
+    conversation.get_by_label("Reply").fill(reply)
+    expect(conversation.get_by_test_id("audience")).to_have_text(re.compile("requester will see"))
+    conversation.get_by_role("button", name="Send reply").click()
+    expect(comments.get_by_role("listitem").filter(has_text=reply)).to_contain_text("Sending")
+    # While it is on its way, the agent writes a note.
+    conversation.get_by_label("Internal note (staff only)").check()
+    secret = unique("Secret: the requester is on our watch list")
+    conversation.get_by_label("Internal note", exact=True).fill(secret)
+    expect(conversation.get_by_role("button", name="Sending…")).to_be_disabled()
+    held[0].fulfill(status=503, json=API_ERROR)
+
+    # The note stays a note, with its text; the refused reply waits apart, said to be public.
+    waiting = conversation.get_by_role("group", name="Message not sent")
+    expect(waiting).to_contain_text("Your reply to the requester was not sent.")
+    expect(waiting).to_contain_text(reply)
+    expect(waiting).to_contain_text("Try again later.")
+    expect(conversation.get_by_label("Internal note (staff only)")).to_be_checked()
+    expect(conversation.get_by_label("Internal note", exact=True)).to_have_value(secret)
+    expect(conversation.get_by_test_id("audience")).to_have_text(re.compile("only staff"))
+    expect(comments).to_have_count(0)
+
+    page.unroute("**/actions/addComment")
+    waiting.get_by_role("button", name="Send this reply again").click()
+    expect(comments.get_by_role("listitem").filter(has_text=reply)).to_contain_text(AGENT1)
+    expect(waiting).to_be_hidden()
+    conversation.get_by_role("button", name="Add internal note").click()
+    expect(comments.get_by_role("listitem").filter(has_text=secret)).to_contain_text(
+        "Internal note"
+    )
+    stored = get_ticket(act, ticket["id"])
+    assert [(c["body"], c["is_internal"]) for c in stored["comments"]] == [
+        (reply, False),
+        (secret, True),
+    ]
+
+    # Refused with nothing typed since: the note comes back whole, still a note.
+    page.route("**/actions/addComment", refuse)
+    again = unique("Another secret")
+    conversation.get_by_label("Internal note", exact=True).fill(again)
+    conversation.get_by_role("button", name="Add internal note").click()
+    expect(conversation.get_by_role("alert").filter(has_text="Try again later.")).to_be_visible()
+    expect(conversation.get_by_label("Internal note", exact=True)).to_have_value(again)
+    expect(conversation.get_by_label("Internal note (staff only)")).to_be_checked()
+
+
+def test_files_upload_once_when_chosen_and_a_retried_note_reuses_them(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs["acme"], unique("Files once"))
+    page = agent1_page(new_context)
+    open_ticket(page, orgs["acme"], ticket)
+    conversation = page.get_by_role("region", name="Conversation")
+    uploads = record(page, "createAttachmentUpload")
+    removals = record(page, "removeAttachment")
+
+    conversation.get_by_label("Attach files").set_input_files(
+        [
+            FilePayload(name="keep.txt", mimeType="text/plain", buffer=b"keep\n"),
+            FilePayload(name="drop.txt", mimeType="text/plain", buffer=b"drop\n"),
+        ]
+    )
+    chosen = conversation.get_by_role("list", name="Chosen files")
+    for name in ("keep.txt", "drop.txt"):
+        expect(chosen.get_by_role("listitem").filter(has_text=name)).to_contain_text("Uploaded")
+    assert len(uploads) == 2
+    # Taking a file off removes it on the server too.
+    with page.expect_request("**/actions/removeAttachment"):
+        chosen.get_by_role("button", name="Remove drop.txt").click()
+    expect(chosen.get_by_role("listitem")).to_have_count(1)
+
+    note = unique("With the log")
+    conversation.get_by_label("Reply").fill(note)
+    page.route("**/actions/addComment", refuse)
+    with page.expect_request("**/actions/addComment") as first:
+        conversation.get_by_role("button", name="Send reply").click()
+    keep_id = body(first.value)["attachment_ids"][0]
+    expect(conversation.get_by_role("alert").filter(has_text="Try again later.")).to_be_visible()
+    expect(chosen.get_by_role("listitem").filter(has_text="keep.txt")).to_contain_text("Uploaded")
+    page.unroute("**/actions/addComment")
+    with page.expect_request("**/actions/addComment") as second:
+        conversation.get_by_role("button", name="Send reply").click()
+    assert body(second.value)["attachment_ids"] == [keep_id]
+    comment = conversation.get_by_role("list", name="Comments").get_by_role("listitem")
+    expect(
+        comment.filter(has_text=note).get_by_role("button", name="Download keep.txt")
+    ).to_be_visible()
+    expect(conversation.get_by_role("list", name="Chosen files")).to_have_count(0)
+    assert len(uploads) == 2  # never uploaded again
+    assert keep_id not in [body(r)["attachment_id"] for r in removals]
+    assert len(removals) == 1
+
+
+def test_a_second_send_in_the_same_tick_adds_one_comment(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs["acme"], unique("Double send"))
+    page = agent1_page(new_context)
+    open_ticket(page, orgs["acme"], ticket)
+    conversation = page.get_by_role("region", name="Conversation")
+    sent = record(page, "addComment")
+    reply = unique("Only once")
+    conversation.get_by_label("Reply").fill(reply)
+    conversation.locator("form").evaluate("form => { form.requestSubmit(); form.requestSubmit() }")
+    comments = conversation.get_by_role("list", name="Comments").get_by_role("listitem")
+    expect(comments.filter(has_text=reply)).to_contain_text(AGENT1)
+    expect(comments).to_have_count(1)
+    assert len(sent) == 1
+    assert len(get_ticket(act, ticket["id"])["comments"]) == 1
+
+
+def test_claiming_offers_my_teams_here_and_explains_when_there_are_none(
+    new_context: NewContext,
+    act: ActAs,
+    orgs: dict[str, str],
+    teams: dict[str, str],
+    user_ids: dict[str, str],
+    agent1_available: None,
+) -> None:
+    admin = sign_in(new_context(), "admin@acme.test")
+    open_dashboard(admin, orgs["acme"])
+    work = admin.get_by_role("region", name="My work")
+    expect(work).to_contain_text("You are not on a team in Acme Support")
+    expect(work.get_by_role("button", name="Claim next ticket")).to_have_count(0)
+
+    member = {"team_id": teams["Technical"], "user_id": user_ids["agent1"]}
+    added = act("acme_admin", "addTeamMember", member)
+    assert added.status_code == 200, added.get_json()
+    try:
+        page = agent1_page(new_context)
+        open_dashboard(page, orgs["acme"])
+        queue = page.get_by_role("region", name="My work").get_by_label("Queue")
+        expect(queue).to_have_value(teams["Billing"])
+        queue.select_option(label="Technical")
+        with page.expect_request("**/actions/claimNextTicket") as claim:
+            page.get_by_role("button", name="Claim next ticket").click()
+        assert body(claim.value) == {"team_id": teams["Technical"]}
+    finally:
+        act("acme_admin", "removeTeamMember", member)
+
+
+def test_a_ticket_of_another_organization_is_never_shown_as_this_ones(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    # agent1 asked Globex for help, as a customer: the ticket is theirs to read, not Acme's.
+    response = act(
+        "agent1",
+        "createTicket",
+        {"handling_org_id": orgs["globex"], "subject": unique("Globex"), "description": "Mine."},
+    )
+    assert response.status_code == 201, response.get_json()
+    ticket = response.get_json()
+    page = agent1_page(new_context)
+    page.goto(f"/#/org/{orgs['acme']}/tickets/{ticket['id']}")
+    notice = page.get_by_role("alert")
+    expect(notice).to_contain_text("This ticket is not handled here")
+    expect(notice).to_contain_text("Globex Help")
+    expect(page.get_by_role("region", name="Conversation")).to_have_count(0)
+    notice.get_by_role("link", name="open it in My requests").click()
+    expect(page).to_have_url(re.compile(f"#/requests/{ticket['id']}$"))
+
+
+def test_a_reopened_ticket_joins_the_list_of_what_needs_work(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs["acme"], unique("Reopened later"))
+    resolved = act(
+        "agent2",
+        "updateTicket",
+        {"ticket_id": ticket["id"], "expected_version": ticket["version"], "status": "resolved"},
+    )
+    assert resolved.status_code == 200, resolved.get_json()
+    page = agent1_page(new_context)
+    open_dashboard(page, orgs["acme"])
+    cards = page.get_by_role("list", name="Tickets").get_by_role("listitem")
+    expect(cards.first).to_be_visible()
+    card = cards.filter(has_text=ticket["subject"])
+    expect(card).to_have_count(0)
+    reopened = act(
+        "agent2",
+        "updateTicket",
+        {
+            "ticket_id": ticket["id"],
+            "expected_version": resolved.get_json()["version"],
+            "status": "open",
+        },
+    )
+    assert reopened.status_code == 200, reopened.get_json()
+    expect(card).to_contain_text("Open")
+
+
+def test_a_filter_chosen_while_the_search_waits_is_kept(
+    new_context: NewContext, orgs: dict[str, str]
+) -> None:
+    page = agent1_page(new_context)
+    open_dashboard(page, orgs["acme"])
+    expect(page.get_by_role("list", name="Tickets")).to_be_visible()
+    status = page.get_by_label("Status")
+    with page.expect_request(
+        lambda r: r.url.endswith("/actions/listTickets") and "q" in (r.post_data_json or {})
+    ) as searched:
+        page.get_by_label("Search").fill("Printer")
+        status.select_option(label="Any status")
+    assert body(searched.value)["q"] == "Printer"
+    assert "status" not in body(searched.value)
+    expect(status).to_have_value("")
+
+
+def test_someone_not_on_the_staff_gets_one_message_and_no_requests(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs["acme"], unique("Alice's own"))
+    page = sign_in(new_context(), "alice@example.test")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    asked: list[str] = []
+    staff_only = re.compile(
+        r"/actions/(listTickets|ticketStats|getTicket)$"
+        r"|/rest/v1/(teams|team_members|organization_members)"
+    )
+
+    def seen(request: Request) -> None:
+        if staff_only.search(request.url):
+            asked.append(request.url)
+
+    page.on("request", seen)
+    for path in (f"tickets/{ticket['id']}", "tickets"):
+        page.goto(f"/#/org/{orgs['acme']}/{path}")
+        main = page.get_by_role("main")
+        expect(main.get_by_role("heading", name=re.compile("is for staff"))).to_be_visible()
+        expect(main).to_contain_text("You are not on the staff of this organization")
+        expect(main.get_by_role("alert")).to_have_count(0)
+    main.get_by_role("link", name="My requests").click()
+    expect(page).to_have_url(re.compile("#/requests$"))
+    expect(page.get_by_role("main").get_by_text(ticket["subject"])).to_be_visible()
+    assert asked == []
+
+
+def test_long_unbroken_words_do_not_widen_the_page_on_a_phone(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    word = "x" * 110 + uuid.uuid4().hex[:10]
+    ticket = create_ticket(act, orgs["acme"], word, description="d" * 120)
+    comment = act("alice", "addComment", {"ticket_id": ticket["id"], "body": "c" * 120})
+    assert comment.status_code == 201, comment.get_json()
+    page = agent1_page(new_context, PHONE)
+    open_ticket(page, orgs["acme"], ticket)
+    conversation = page.get_by_role("region", name="Conversation")
+    conversation.get_by_label("Attach files").set_input_files(
+        {"name": "f" * 90 + ".txt", "mimeType": "text/plain", "buffer": b"long name\n"}
+    )
+    expect(conversation.get_by_role("list", name="Chosen files")).to_contain_text("Uploaded")
+    conversation.get_by_label("Reply").fill("r" * 120)
+    fits = "document.documentElement.scrollWidth <= 390"
+    assert page.evaluate(fits)
+    conversation.get_by_role("button", name="Send reply").click()
+    expect(conversation.get_by_role("button", name="Download " + "f" * 90 + ".txt")).to_be_visible()
+    assert page.evaluate(fits)
+    open_dashboard(page, orgs["acme"])
+    page.get_by_label("Search").fill(word)
+    expect(page.get_by_role("list", name="Tickets").get_by_role("listitem")).to_have_count(1)
+    assert page.evaluate(fits)

@@ -7,14 +7,21 @@ import { navigate } from '../router.js'
 import { useMembership, useSession } from '../session.js'
 import { ErrorNotice, html, LiveStatus, notify, useLoad } from '../ui.js'
 import { loadDirectory, usePeople } from './directory.js'
+import { NotStaff } from './not-staff.js'
 import { NewTicketDialog } from './ticket-dialog.js'
 import { DEFAULT_FILTERS, Filters, TicketList, useTicketPages } from './ticket-list.js'
 import { Availability, ClaimNext } from './workload.js'
 
+/** Staff of `orgId` only: anyone else gets one message, and the page asks the API nothing. */
 export function StaffDashboard({ orgId }) {
   const membership = useMembership(orgId)
+  if (!membership) return html`<${NotStaff} />`
+  return html`<${Dashboard} orgId=${orgId} membership=${membership} />`
+}
+
+function Dashboard({ orgId, membership }) {
   const { user } = useSession()
-  const [filters, setFilters] = useState(DEFAULT_FILTERS)
+  const [filters, setFilters] = useState(DEFAULT_FILTERS) // Filters changes it with updaters
   const [creating, setCreating] = useState(false)
   const pages = useTicketPages(orgId, filters)
   const stats = useLoad(() => action('ticketStats', { org_id: orgId }), [orgId])
@@ -33,7 +40,7 @@ export function StaffDashboard({ orgId }) {
   }, [stats.reload]) // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => () => clearTimeout(statsTimer.current), [])
 
-  const live = useChannel(membership ? `org:${orgId}:tickets` : null, {
+  const live = useChannel(`org:${orgId}:tickets`, {
     ticket_created: (t) => { pages.apply('ticket_created', t); refreshStats() },
     ticket_updated: (t) => { pages.apply('ticket_updated', t); refreshStats() },
     ticket_deleted: (t) => { pages.apply('ticket_deleted', t); refreshStats() },
@@ -43,9 +50,6 @@ export function StaffDashboard({ orgId }) {
   const me = useMemo(() => directory.data?.staff.find((s) => s.user_id === user.id), [directory.data, user.id])
   const filtered = JSON.stringify(filters) !== JSON.stringify(DEFAULT_FILTERS)
 
-  if (!membership) {
-    return html`<${ErrorNotice} error=${{ message: 'You do not work for this organization.', code: 'not_found' }} />`
-  }
   return html`
     <div class="st-dashboard">
       <header class="page-header">
@@ -62,7 +66,8 @@ export function StaffDashboard({ orgId }) {
         ${directory.error && !directory.data
           ? html`<${ErrorNotice} error=${directory.error} onRetry=${directory.reload} compact />`
           : html`<${Availability} orgId=${orgId} me=${me} onChanged=${() => directory.reload()} />`}
-        <${ClaimNext} onClaimed=${(ticket) => navigate(`/org/${orgId}/tickets/${ticket.id}`)} />
+        <${ClaimNext} orgId=${orgId} orgName=${membership.name} directory=${directory} me=${me}
+          onClaimed=${(ticket) => navigate(`/org/${ticket.handling_org_id ?? orgId}/tickets/${ticket.id}`)} />
       </section>
 
       <section class="st-ticket-section" aria-label="Ticket list">

@@ -42,6 +42,8 @@ export function useTicketPages(orgId, filters) {
   const generation = useRef(0)
   const latestFilters = useRef(filters)
   latestFilters.current = filters
+  const onScreen = useRef(null) // the items on screen, for live events to look up
+  onScreen.current = state.items
 
   const refetch = useCallback(() => {
     const mine = ++generation.current
@@ -54,6 +56,18 @@ export function useTicketPages(orgId, filters) {
   }, [orgId, filters])
 
   useEffect(() => { refetch() }, [refetch])
+
+  // A ticket that now belongs in the list but is not on screen (reopened, re-prioritized, or
+  // matching the search words): its place is the server's to say, so the first page comes again,
+  // once a burst of events has passed.
+  const latestRefetch = useRef(refetch)
+  latestRefetch.current = refetch
+  const refetchTimer = useRef(null)
+  const refetchSoon = useCallback(() => {
+    clearTimeout(refetchTimer.current)
+    refetchTimer.current = setTimeout(() => latestRefetch.current(), 300)
+  }, [])
+  useEffect(() => () => clearTimeout(refetchTimer.current), [])
 
   const loadMore = useCallback(() => {
     const mine = generation.current
@@ -80,6 +94,10 @@ export function useTicketPages(orgId, filters) {
       setState((s) => (s.items && !s.items.some((t) => t.id === ticket.id)
         ? { ...s, items: [ticket, ...s.items] } : s))
     } else if (event === 'ticket_updated') {
+      if (onScreen.current && !onScreen.current.some((t) => t.id === ticket.id)) {
+        if (matches(ticket, f)) refetchSoon()
+        return
+      }
       setState((s) => {
         if (!s.items) return s
         const held = s.items.find((t) => t.id === ticket.id)
@@ -92,22 +110,27 @@ export function useTicketPages(orgId, filters) {
     } else if (event === 'ticket_deleted') {
       setState((s) => (s.items ? { ...s, items: s.items.filter((t) => t.id !== ticket.id) } : s))
     }
-  }, [refetch])
+  }, [refetch, refetchSoon])
 
   return { ...state, loadMore, refetch, apply }
 }
 
+/** `onChange(update)` takes an updater (as a state setter does): the search, sent after a pause,
+ * changes only the words, on top of whatever the other filters are by then. */
 export function Filters({ filters, onChange }) {
   const [q, setQ] = useState(filters.q)
   // Search as one types, once the typing pauses.
   useEffect(() => {
     if (q === filters.q) return undefined
-    const timer = setTimeout(() => onChange({ ...filters, q }), 300)
+    const timer = setTimeout(() => onChange((f) => ({ ...f, q })), 300)
     return () => clearTimeout(timer)
   }, [q]) // eslint-disable-line react-hooks/exhaustive-deps
-  const set = (name) => (e) => onChange({ ...filters, [name]: e.target.value })
+  const set = (name) => (e) => {
+    const value = e.target.value
+    onChange((f) => ({ ...f, [name]: value }))
+  }
   return html`
-    <form class="st-ticket-filters" role="search" onSubmit=${(e) => { e.preventDefault(); onChange({ ...filters, q }) }}>
+    <form class="st-ticket-filters" role="search" onSubmit=${(e) => { e.preventDefault(); onChange((f) => ({ ...f, q })) }}>
       <div class="st-field st-filter-search">
         <label for="st-filter-q">Search</label>
         <input id="st-filter-q" type="search" value=${q} placeholder="Words in subject or description"

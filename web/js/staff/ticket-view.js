@@ -2,10 +2,11 @@
 // comment form, assignment and status, linked articles and the history. Changes show at once
 // and roll back, visibly, when the server refuses them; events for this ticket on the org's
 // topic refetch it (history is not broadcast).
-import { useCallback, useState } from 'preact/hooks'
+import { useCallback, useEffect, useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { useChannel } from '../live.js'
-import { useMembership } from '../session.js'
+import { navigate } from '../router.js'
+import { useMembership, useSession } from '../session.js'
 import { Age, ErrorNotice, html, LiveStatus, Loading, notify, PriorityBadge, StatusBadge, useLoad } from '../ui.js'
 import { LinkedArticles } from './articles.js'
 import { AssignmentPanel, StatusPanel } from './assignment.js'
@@ -13,10 +14,18 @@ import { AttachmentList } from '../attachments.js'
 import { Conversation } from './conversation.js'
 import { loadDirectory, usePeople } from './directory.js'
 import { History } from './history.js'
+import { NotStaff } from './not-staff.js'
 import { EditTicketDialog } from './ticket-dialog.js'
 
+/** Staff of `orgId` only: anyone else gets one message, and the page asks the API nothing. */
 export function StaffTicket({ orgId, ticketId }) {
   const membership = useMembership(orgId)
+  if (!membership) return html`<${NotStaff} ticketId=${ticketId} />`
+  return html`<${TicketScreen} orgId=${orgId} ticketId=${ticketId} />`
+}
+
+function TicketScreen({ orgId, ticketId }) {
+  const { organizations, user } = useSession()
   const detail = useLoad(() => action('getTicket', { ticket_id: ticketId }), [ticketId])
   const directory = useLoad(() => loadDirectory(orgId), [orgId])
   const [pending, setPending] = useState({}) // fields changed on screen, not yet answered
@@ -25,7 +34,15 @@ export function StaffTicket({ orgId, ticketId }) {
   const data = detail.data
   const name = usePeople(data ? [data.user_id, ...data.comments.map((c) => c.author_id), ...data.events.map((e) => e.actor_id)] : [])
 
-  const live = useChannel(membership ? `org:${orgId}:tickets` : null, {
+  // A ticket is worked in its handling organization: one reached under another organization's
+  // address (a claim, an old link) moves there when the user is staff there too.
+  const elsewhere = data && data.handling_org_id !== orgId ? data.handling_org_id : null
+  const staffThere = elsewhere && organizations.some((org) => org.id === elsewhere)
+  useEffect(() => {
+    if (staffThere) navigate(`/org/${elsewhere}/tickets/${ticketId}`)
+  }, [staffThere, elsewhere, ticketId])
+
+  const live = useChannel(`org:${orgId}:tickets`, {
     ticket_updated: (t) => { if (t.id === ticketId) detail.reload() },
     comment_added: (c) => { if (c.ticket_id === ticketId) detail.reload() },
     ticket_deleted: (t) => { if (t.id === ticketId) detail.reload() },
@@ -53,8 +70,17 @@ export function StaffTicket({ orgId, ticketId }) {
     }
   }, [ticketId, detail.data?.version]) // eslint-disable-line react-hooks/exhaustive-deps
 
-  if (!membership) {
-    return html`<${ErrorNotice} error=${{ message: 'You do not work for this organization.', code: 'not_found' }} />`
+  if (elsewhere) {
+    if (staffThere) return html`<${Loading} label="Opening the ticket in its organization…" />`
+    return html`
+      <p class="st-back"><a href=${`#/org/${orgId}/tickets`}>← All tickets</a></p>
+      <section class="card st-elsewhere" role="alert">
+        <h1>This ticket is not handled here</h1>
+        <p>Ticket #${data.number} belongs to ${data.organization?.name ?? 'another organization'}, where you are not on the staff.</p>
+        ${data.user_id === user.id
+          ? html`<p>You asked for it: <a href=${`#/requests/${ticketId}`}>open it in My requests</a>.</p>`
+          : html`<p>Its staff work it there; it is not part of this organization's tickets.</p>`}
+      </section>`
   }
   if (detail.error && !data) {
     return html`

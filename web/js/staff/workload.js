@@ -49,16 +49,24 @@ export function Availability({ orgId, me, onChanged }) {
     </fieldset>`
 }
 
-/** Claim the next queued ticket of my teams; `onClaimed(ticket)` with the ticket now mine. */
-export function ClaimNext({ onClaimed }) {
+/** Claim the next queued ticket of one of my teams in this organization (claimNextTicket with
+ * `team_id`: left out, the API would take from my teams in any organization); `onClaimed(ticket)`
+ * with the ticket now mine. With several teams here, a choice (the last one used, remembered). */
+export function ClaimNext({ orgId, orgName, directory, me, onClaimed }) {
   const [busy, setBusy] = useState(false)
   const [result, setResult] = useState(null) // {empty: true} or {error}
+  const remembered = `claim-team:${orgId}`
+  const [chosen, setChosen] = useState(() => localStorage.getItem(remembered))
+  const teams = directory.data && me
+    ? directory.data.teams.filter((t) => me.team_ids.includes(t.id))
+    : null
+  const teamId = teams?.some((t) => t.id === chosen) ? chosen : teams?.[0]?.id
 
   const claim = async () => {
     setBusy(true)
     setResult(null)
     try {
-      const answer = await action('claimNextTicket', {})
+      const answer = await action('claimNextTicket', { team_id: teamId })
       if (answer.ticket) {
         notify(`Ticket #${answer.ticket.number} is now yours.`, 'success')
         onClaimed(answer.ticket)
@@ -72,12 +80,34 @@ export function ClaimNext({ onClaimed }) {
     }
   }
 
+  if (!teams) {
+    // The directory's own error shows beside it (dashboard.js).
+    return html`<div class="st-claim-next">${!directory.error && html`<span class="muted">Loading your teams…</span>`}</div>`
+  }
+  if (teams.length === 0) {
+    return html`
+      <div class="st-claim-next">
+        <p class="muted st-claim-none">You are not on a team in ${orgName}, so there is no queue to claim
+          from. An admin can add you to a team.</p>
+      </div>`
+  }
+  const teamName = teams.find((t) => t.id === teamId)?.name
   return html`
     <div class="st-claim-next">
-      <button type="button" class="primary" onClick=${claim} disabled=${busy}>
-        ${busy ? 'Claiming…' : 'Claim next ticket'}
-      </button>
-      ${result?.empty && html`<p class="muted st-claim-empty" role="status">Your teams' queues are empty: nothing to claim.</p>`}
+      <div class="st-claim-row">
+        ${teams.length > 1 && html`
+          <label class="st-claim-team">Queue
+            <select value=${teamId} disabled=${busy}
+              onChange=${(e) => { setChosen(e.target.value); localStorage.setItem(remembered, e.target.value); setResult(null) }}>
+              ${teams.map((t) => html`<option value=${t.id}>${t.name}</option>`)}
+            </select>
+          </label>`}
+        <button type="button" class="primary" onClick=${claim} disabled=${busy}>
+          ${busy ? 'Claiming…' : 'Claim next ticket'}
+        </button>
+      </div>
+      ${teams.length === 1 && html`<span class="muted st-claim-from">from ${teamName}'s queue</span>`}
+      ${result?.empty && html`<p class="muted st-claim-empty" role="status">${teamName}'s queue is empty: nothing to claim.</p>`}
       ${result?.error && html`<${ErrorNotice} error=${result.error} compact />`}
     </div>`
 }
