@@ -72,7 +72,7 @@ def test_a_new_request_offers_articles_while_typing_and_lands_on_the_request_wit
     expect(dialog).to_contain_text("Did this answer your question?")
     dialog.get_by_role("button", name="No").click()
     expect(dialog.get_by_role("button", name="No")).to_have_attribute("aria-pressed", "true")
-    dialog.get_by_role("button", name="Back to my request").click()
+    dialog.get_by_role("button", name="Back to writing my request").click()
     expect(dialog).to_be_hidden()
 
     page.get_by_label("Description").fill("The parcel arrived crushed; the lamp inside is broken.")
@@ -204,7 +204,9 @@ def test_closing_a_request_shows_at_once_and_a_conflict_puts_the_status_back(
     page.get_by_role("button", name="Close request").click()
     expect(summary).to_contain_text("Closed")
     expect(page.get_by_role("button", name="Reopen request")).to_be_visible()
-    expect(page.get_by_role("region", name="History")).to_contain_text("status Open → Closed")
+    expect(page.get_by_role("region", name="History")).to_contain_text(
+        "You changed the status: Open → Closed"
+    )
 
 
 def test_changing_the_organization_after_uploading_starts_the_files_again(
@@ -353,3 +355,179 @@ def test_my_requests_page_with_load_more_and_filter_by_status(
     expect(request_row(page, created[1]["subject"])).to_have_count(0)
     for text in rows.all_inner_texts():
         assert "Closed" in text
+
+
+# Where a page is wider than the phone: the elements sticking out, to say what to fix.
+STICKING_OUT = """() => [...document.querySelectorAll('body *')]
+  .filter((e) => e.getBoundingClientRect().right > 391)
+  .slice(0, 6)
+  .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+
+LONG_WORD = "Unbroken" * 15  # 120 characters without a break
+
+
+def assert_fits_the_phone(page: Page, screen: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{screen} is {width} px wide: {page.evaluate(STICKING_OUT)}"
+
+
+def test_staff_opening_a_request_they_did_not_submit_get_the_staff_view(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    subject = unique("Alice's printer is jammed")
+    ticket = create_ticket(act, orgs, subject)
+    answer = act("alice", "addComment", {"ticket_id": ticket["id"], "body": "Still jammed."})
+    assert answer.status_code == 201, answer.get_json()
+
+    page = sign_in(new_context(), "agent1@acme.test")
+    page.goto(f"/#/requests/{ticket['id']}")
+    # Not "Your request" with Alice's words as the support team's: the staff view of the ticket.
+    expect(page).to_have_url(re.compile(f"#/org/{orgs['acme']}/tickets/{ticket['id']}$"))
+    expect(page.get_by_role("heading", level=1, name=subject)).to_be_visible()
+    expect(page.get_by_role("heading", name="Your request")).to_have_count(0)
+    expect(page.get_by_role("button", name="Close request")).to_have_count(0)
+
+
+def test_suggestions_stay_quiet_when_the_subject_is_refused_and_say_little_when_they_fail(
+    new_context: NewContext, orgs: dict[str, str]
+) -> None:
+    page = sign_in(new_context(), "alice@example.test")
+    open_screen(page, "/requests/new")
+    organization_picker(page).select_option(orgs["acme"])
+    panel = page.get_by_role("complementary", name="Suggested articles")
+    subject = page.get_by_label("Subject")
+    subject.fill("Refund for a damaged parcel")
+    suggestion = panel.get_by_role("button", name=re.compile(REFUND_ARTICLE))
+    expect(suggestion).to_be_visible()
+
+    # Over the API's 200 characters: suggestArticles answers 422, which is the form's to report
+    # when it is sent; the panel keeps what it showed and raises no alarm.
+    with page.expect_response("**/actions/suggestArticles") as refused:
+        subject.fill("Refund for a damaged parcel " + "please " * 30)
+    assert refused.value.status == 422
+    expect(panel.locator(".suggestion-list")).to_have_attribute("aria-busy", "false")
+    expect(suggestion).to_be_visible()
+    expect(panel.get_by_role("alert")).to_have_count(0)
+    expect(panel).not_to_contain_text("validation_failed")
+
+    # A server failure: one quiet line with the request id, not an error box.
+    failure = {"code": "internal_error", "message": "Boom.", "request_id": "req-suggest-500"}
+    page.route(
+        "**/actions/suggestArticles",
+        lambda route: route.fulfill(
+            status=500,
+            json={"error": failure},
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
+    )
+    subject.fill("Parcel arrived broken")
+    unavailable = panel.get_by_role("status").filter(has_text="Suggestions are unavailable")
+    expect(unavailable).to_contain_text("req-suggest-500")
+    expect(panel.get_by_role("alert")).to_have_count(0)
+
+
+def test_a_reply_sent_twice_in_one_tick_is_sent_once(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs, unique("Double reply"))
+    page = sign_in(new_context(), "alice@example.test")
+    open_screen(page, f"/requests/{ticket['id']}")
+    text = unique("Only once, please")
+    page.get_by_label("Your reply").fill(text)
+    send_twice = "form => { form.requestSubmit(); form.requestSubmit() }"
+    page.locator("form.reply-form").evaluate(send_twice)
+
+    conversation = page.get_by_role("region", name="Conversation")
+    sent = conversation.get_by_role("listitem").filter(has_text=text)
+    expect(sent).to_have_count(1)
+    expect(sent).not_to_contain_text("Sending…")
+    page.reload()
+    expect(conversation.get_by_role("listitem").filter(has_text=text)).to_have_count(1)
+    comments = act("alice", "getTicket", {"ticket_id": ticket["id"]}).get_json()["comments"]
+    assert [c["body"] for c in comments].count(text) == 1
+
+
+def test_the_history_reads_oldest_first_with_replies_in_words(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    ticket = create_ticket(act, orgs, unique("History in order"))
+    reply = {"ticket_id": ticket["id"], "body": "We are on it."}
+    assert act("agent1", "addComment", reply).status_code == 201
+    current = act("agent1", "getTicket", {"ticket_id": ticket["id"]}).get_json()
+    change = {"ticket_id": ticket["id"], "expected_version": current["version"], "priority": "high"}
+    assert act("agent1", "updateTicket", change).status_code == 200
+    events = act("alice", "getTicket", {"ticket_id": ticket["id"]}).get_json()["events"]
+    assert "comment_added" in [e["kind"] for e in events]
+
+    page = sign_in(new_context(), "alice@example.test")
+    open_screen(page, f"/requests/{ticket['id']}")
+    lines = page.get_by_role("region", name="History").get_by_role("listitem")
+    expect(lines).to_have_count(len(events))
+    expect(lines.first).to_contain_text("You submitted the request")
+    expect(lines.filter(has_text="Support replied")).to_have_count(1)
+    expect(lines.last).to_contain_text("Support changed the priority: Medium → High")
+    for text in lines.all_inner_texts():
+        assert "_" not in text, text  # words, not the API's kinds
+
+
+def test_long_unbroken_words_do_not_widen_the_customer_screens_on_a_phone(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+) -> None:
+    marker = f"Zq{uuid.uuid4().hex[:8]}"
+    created = act(
+        "acme_admin",
+        "createArticle",
+        {
+            "org_id": orgs["acme"],
+            "title": f"{marker} {LONG_WORD}",
+            "body": f"{LONG_WORD}\n\nThe answer.",
+            "visibility": "public",
+            "category": LONG_WORD[:100],
+        },
+    )
+    assert created.status_code == 201, created.get_json()
+    article = created.get_json()
+    published = act(
+        "acme_admin",
+        "publishArticle",
+        {"article_id": article["id"], "expected_version": article["version"]},
+    ).get_json()
+    try:
+        ticket = create_ticket(act, orgs, f"{LONG_WORD} {uuid.uuid4().hex[:8]}")
+        long_reply = {"ticket_id": ticket["id"], "body": LONG_WORD}
+        assert act("agent1", "addComment", long_reply).status_code == 201
+        page = sign_in(new_context(viewport=PHONE), "alice@example.test")
+        expect(request_row(page, ticket["subject"])).to_be_visible()
+        assert_fits_the_phone(page, "My requests")
+
+        page.goto(f"/#/requests/{ticket['id']}")
+        expect(page.get_by_text(LONG_WORD, exact=True)).to_be_visible()
+        long_file = FilePayload(name=f"{LONG_WORD}.txt", mimeType="text/plain", buffer=b"x\n")
+        page.get_by_label("Attach files").set_input_files(long_file)
+        upload = page.get_by_role("listitem").filter(has_text=f"{LONG_WORD}.txt")
+        expect(upload).to_contain_text("Uploaded")
+        page.get_by_label("Your reply").fill(f"Here is the file. {LONG_WORD}")
+        page.get_by_role("button", name="Send reply").click()
+        expect(page.get_by_role("button", name=f"Download {LONG_WORD}.txt")).to_be_visible()
+        assert_fits_the_phone(page, "The request")
+
+        page.goto("/#/requests/new")
+        organization_picker(page).select_option(orgs["acme"])
+        page.get_by_label("Subject").fill(f"{marker} question")
+        suggestion = page.get_by_role("button", name=re.compile(marker))
+        expect(suggestion).to_be_visible()
+        assert_fits_the_phone(page, "New request")
+        suggestion.click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_text("The answer.")).to_be_visible()
+        # The article's body and its buttons are on the screen, not off to the right.
+        for part in (dialog.locator(".article-body"), dialog.get_by_role("button", name="Yes")):
+            box = part.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        assert_fits_the_phone(page, "The article dialog")
+    finally:
+        act(
+            "acme_admin",
+            "archiveArticle",
+            {"article_id": article["id"], "expected_version": published["version"]},
+        )

@@ -1,7 +1,7 @@
 // The conversation of a request as its requester sees it (public comments only: internal notes
 // never reach requesters, by the API), and the reply form, which shows a reply at once and takes
 // it back, visibly, when the server refuses it.
-import { useState } from 'preact/hooks'
+import { useRef, useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { ErrorNotice, html, notify } from '../ui.js'
 import { AttachmentList, AttachmentsInput, useUploads } from '../attachments.js'
@@ -58,10 +58,16 @@ export function ReplyForm({ ticket, me, onSending, onSent, onRefused }) {
   const [error, setError] = useState(null)
   const uploads = useUploads(ticket.id)
   const closed = ticket.status === 'closed'
+  // A send in progress: two submits in one tick (a double press, Enter and a click) both see the
+  // button still enabled and the old `body`, so only a ref set synchronously stops the second.
+  const sending = useRef(false)
+  const [busy, setBusy] = useState(false)
 
   const submit = async (e) => {
     e.preventDefault()
-    if (!body.trim() || uploads.uploading) return
+    if (sending.current || !body.trim() || uploads.uploading) return
+    sending.current = true
+    setBusy(true)
     const sent = body
     const ids = uploads.ids
     const temp = {
@@ -82,6 +88,9 @@ export function ReplyForm({ ticket, me, onSending, onSent, onRefused }) {
       setBody((now) => (now.trim() ? now : sent))
       setError(failure)
       notify('Your reply was not sent.', 'error', failure)
+    } finally {
+      sending.current = false
+      setBusy(false)
     }
   }
 
@@ -99,7 +108,7 @@ export function ReplyForm({ ticket, me, onSending, onSent, onRefused }) {
       <${AttachmentsInput} uploads=${uploads} />
       ${error && html`<div class="reply-refused"><p class="refused-title">Your reply was not sent.</p><${ErrorNotice} error=${error} /></div>`}
       <div class="actions">
-        <button type="submit" class="primary" disabled=${!body.trim() || uploads.uploading}>Send reply</button>
+        <button type="submit" class="primary" disabled=${busy || !body.trim() || uploads.uploading}>Send reply</button>
         ${uploads.uploading && html`<span class="muted" role="status">Waiting for the files to upload…</span>`}
       </div>
     </form>`

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { useChannel } from '../live.js'
+import { navigate } from '../router.js'
 import { useSession } from '../session.js'
 import { ErrorNotice, html, label, LiveStatus, Loading, PriorityBadge, StatusBadge, useLoad } from '../ui.js'
 import { AttachmentList } from '../attachments.js'
@@ -11,13 +12,21 @@ import { Conversation, ReplyForm, When } from './conversation.js'
 import { StatusActions } from './status-actions.js'
 
 export function RequestView({ ticketId }) {
-  const { user } = useSession()
+  const { user, organizations } = useSession()
   const ticket = useLoad(() => action('getTicket', { ticket_id: ticketId }), [ticketId])
   const [pending, setPending] = useState([])
+  // This screen speaks to the ticket's requester ("Your request", "You", "Close request"); staff
+  // may read other people's tickets of their organization, and do so in the staff view.
+  const mine = ticket.data ? ticket.data.user_id === user.id : null
+  const handling = ticket.data && !mine
+    ? organizations.find((org) => org.id === ticket.data.handling_org_id) : null
+  useEffect(() => {
+    if (handling) navigate(`/org/${handling.id}/tickets/${ticketId}`)
+  }, [handling, ticketId])
 
   // Seen: when opened, and again whenever something new arrives while it is open.
   const seen = useCallback(() => { action('markTicketSeen', { ticket_id: ticketId }).catch(() => {}) }, [ticketId])
-  useEffect(() => { seen() }, [seen])
+  useEffect(() => { if (mine) seen() }, [mine, seen])
 
   const timer = useRef(null)
   const refresh = useCallback(() => {
@@ -40,6 +49,8 @@ export function RequestView({ ticketId }) {
       <${ErrorNotice} error=${ticket.error} onRetry=${ticket.reload} />`
   }
   if (!ticket.data) return html`<${Loading} label="Loading your request…" />`
+  if (handling) return html`<${Loading} label="Opening the ticket in the staff view…" />`
+  if (!mine) return html`<${NotYourRequest} ticket=${ticket.data} />`
   const t = ticket.data
 
   const onSending = (temp) => setPending((list) => [...list, temp])
@@ -91,6 +102,19 @@ export function RequestView({ ticketId }) {
     </div>`
 }
 
+/** Someone who may read the ticket but did not submit it, and is not staff where it is handled
+ * (say, staff of the requester's organization): no requester's screen, no staff screen. */
+function NotYourRequest({ ticket }) {
+  return html`
+    <p class="back"><a href="#/requests">← My requests</a></p>
+    <div class="card stack not-yours" role="alert">
+      <h1>Not one of your requests</h1>
+      <p>Ticket #${ticket.number} at ${ticket.organization?.name ?? 'another organization'} was submitted by
+        ${ticket.requester?.display_name ?? 'someone else'}. This page shows your own requests only.</p>
+      <p><a href="#/requests">See your requests</a></p>
+    </div>`
+}
+
 function Details({ ticket, children }) {
   return html`
     <section class="card" aria-labelledby="details-title">
@@ -108,9 +132,10 @@ function Details({ ticket, children }) {
     </section>`
 }
 
-/** The public history, in words; comments are in the conversation already. */
+/** The history the API shows the requester (its public events), oldest first like the
+ * conversation, each in words. */
 function History({ ticket, me }) {
-  const events = ticket.events.filter((e) => e.kind !== 'comment_added').slice().reverse()
+  const events = ticket.events
   return html`
     <section class="card" aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
@@ -118,7 +143,7 @@ function History({ ticket, me }) {
         <ol class="history">
           ${events.map((e) => html`
             <li key=${e.id}>
-              <span>${e.actor_id === me ? 'You' : e.actor_id ? 'Support' : 'System'}: ${describe(e)}</span>
+              <span>${e.actor_id === me ? 'You' : e.actor_id ? 'Support' : 'System'} ${describe(e)}</span>
               <span class="muted history-time"><${When} iso=${e.created_at} /></span>
             </li>`)}
         </ol>`}
@@ -130,10 +155,11 @@ function describe(event) {
   const to = event.new_value ?? {}
   switch (event.kind) {
     case 'created': return 'submitted the request'
-    case 'status_changed': return `status ${label(from.status)} → ${label(to.status)}`
-    case 'priority_changed': return `priority ${label(from.priority)} → ${label(to.priority)}`
-    case 'assignment_changed': return to.team_name ? `passed to the ${to.team_name} team` : 'team unassigned'
+    case 'status_changed': return `changed the status: ${label(from.status)} → ${label(to.status)}`
+    case 'priority_changed': return `changed the priority: ${label(from.priority)} → ${label(to.priority)}`
+    case 'assignment_changed': return to.team_name ? `passed the request to the ${to.team_name} team` : 'took the request off its team'
     case 'details_changed': return `edited the ${Object.keys(to).join(' and ') || 'details'}`
+    case 'comment_added': return 'replied'
     case 'attachment_added': return to.file_name ? `added the file ${to.file_name}` : 'added a file'
     case 'attachment_removed': return 'removed a file'
     default: return label(event.kind)

@@ -31,7 +31,13 @@ export function useSuggestions(orgId, subject, description) {
           setState({ items: answer.items, loading: false, error: null })
           setShown((ids) => [...new Set([...ids, ...answer.items.map((a) => a.id)])])
         },
-        (error) => { if (mine === asked.current) setState((s) => ({ ...s, loading: false, error })) },
+        (error) => {
+          if (mine !== asked.current) return
+          // Suggestions are a hint: a subject the API will refuse (too long, control characters)
+          // is the form's to report when it is sent; here the last suggestions simply stay.
+          if (error.status === 422) setState((s) => ({ ...s, loading: false, error: null }))
+          else setState((s) => ({ ...s, loading: false, error }))
+        },
       )
     }, DEBOUNCE_MS)
     return () => clearTimeout(timer)
@@ -52,8 +58,8 @@ export function Suggestions({ suggestions, subject, place = 'side' }) {
     <aside class=${`suggestions suggestions-${place}${place === 'side' ? ' card' : ''}`} aria-labelledby=${titleId}>
       <h2 id=${titleId}>Suggested articles</h2>
       ${waiting ? html`<p class="muted">Start typing a subject: articles that may answer it appear here.</p>`
-        : suggestions.error ? html`<${ErrorNotice} error=${suggestions.error} compact />`
-          : suggestions.items.length === 0 ? html`<p class="muted">${suggestions.loading ? 'Looking for articles…' : 'No matching articles yet.'}</p>`
+        : suggestions.items.length === 0 ? html`<p class="muted">${suggestions.loading ? 'Looking for articles…'
+          : suggestions.error ? 'No suggestions for now.' : 'No matching articles yet.'}</p>`
             : html`
               <p class="muted">These articles may already answer your question.</p>
               <ul class="suggestion-list" aria-busy=${suggestions.loading}>
@@ -65,8 +71,22 @@ export function Suggestions({ suggestions, subject, place = 'side' }) {
                     </button>
                   </li>`)}
               </ul>`}
+      ${!waiting && suggestions.error && html`<${Unavailable} error=${suggestions.error} />`}
     </aside>
     ${open && html`<${ArticleDialog} summary=${open} onClose=${() => setOpen(null)} />`}`
+}
+
+/** A failure to suggest (no network, a server error) must not get in the way of writing the
+ * request: one quiet line, with the code and request id to quote if it lasts. */
+function Unavailable({ error }) {
+  return html`
+    <p class="muted suggestions-unavailable" role="status">
+      Suggestions are unavailable right now.
+      <small class="suggestions-error-meta">
+        ${error.code && html`<span>code <code>${error.code}</code></span>`}
+        ${error.requestId && html` <span>request id <code class="request-id">${error.requestId}</code></span>`}
+      </small>
+    </p>`
 }
 
 /** One article, read from a suggestion (counted as such), with the helpful vote. */
@@ -83,7 +103,7 @@ function ArticleDialog({ summary, onClose }) {
             </article>
             <${Helpful} article=${article.data} />`}
       <div class="actions end dialog-footer">
-        <button type="button" onClick=${onClose}>Back to my request</button>
+        <button type="button" onClick=${onClose}>Back to writing my request</button>
       </div>
     </${Dialog}>`
 }
