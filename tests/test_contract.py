@@ -22,11 +22,30 @@ from flask import Flask
 from schemathesis import Case
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-# The caller of every generated request, by the seeded user's short name (tests/conftest.py).
+from devstack import Stack
+from tests.actions.conftest import sign_up
+
+# The caller of every generated request: users of this test's own, an employee of the seeded
+# Acme (whose ids the document's examples name) and a customer. What the generated requests do
+# to their caller (organizations created, availability, pending uploads, invitations accepted)
+# stays with them, not with the seeded users that other tests, and the browser tests, rely on.
 CALLERS = {
-    "every_action_keeps_its_contract_for_staff": "agent1",
-    "every_action_keeps_its_contract_for_a_customer": "alice",
+    "every_action_keeps_its_contract_for_staff": "employee",
+    "every_action_keeps_its_contract_for_a_customer": "customer",
 }
+
+
+@pytest.fixture(scope="module")
+def callers(stack: Stack, orgs: dict[str, str]) -> dict[str, str]:
+    """An access token for each caller, by the names in CALLERS."""
+    employee, customer = sign_up(stack), sign_up(stack)
+    stack.psql(
+        "insert into public.organization_members (organization_id, user_id, role) "
+        "values (:'org', :'user', 'employee');",
+        {"org": orgs["acme"], "user": employee.id},
+    )
+    return {"employee": employee.token, "customer": customer.token}
+
 
 # Schemathesis's settings (https://schemathesis.readthedocs.io/en/stable/reference/configuration/).
 SETTINGS: dict[str, Any] = {
@@ -89,9 +108,11 @@ SETTINGS: dict[str, Any] = {
 
 
 @pytest.fixture(params=list(CALLERS.values()), ids=list(CALLERS))
-def api_schema(request: pytest.FixtureRequest, app: Flask, tokens: dict[str, str]) -> OpenApiSchema:
+def api_schema(
+    request: pytest.FixtureRequest, app: Flask, callers: dict[str, str]
+) -> OpenApiSchema:
     """The app's own OpenAPI document, with the caller's token for every request."""
-    auth = {"auth": {"openapi": {"bearerAuth": {"bearer": tokens[request.param]}}}}
+    auth = {"auth": {"openapi": {"bearerAuth": {"bearer": callers[request.param]}}}}
     config = schemathesis.Config.from_dict({**SETTINGS, **auth})
     return schemathesis.openapi.from_wsgi("/openapi.json", app, config=config)
 
