@@ -50,6 +50,29 @@ def web_url(stack: Stack) -> str:
     return stack.web_app.url
 
 
+# What the browser tests take from the seed: the demo people as `make dev` introduces them. Tests
+# that run before these may add rows anywhere, but must leave these people as they were.
+_SEEDED_PEOPLE = """
+select u.email || ' ' || coalesce(string_agg(o.slug || ':' || m.role || ':' || m.availability,
+                                             ',' order by o.slug), '-')
+from auth.users u
+left join public.organization_members m on m.user_id = u.id
+left join public.organizations o on o.id = m.organization_id
+where u.email in ('alice@example.test', 'agent1@acme.test', 'admin@acme.test')
+group by u.email order by u.email;
+"""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _seeded_people_as_the_seed_made_them(stack: Stack) -> None:
+    """Fail at once, saying why, when an earlier test changed who the demo people are."""
+    assert stack.psql(_SEEDED_PEOPLE).splitlines() == [
+        "admin@acme.test acme:admin:available",
+        "agent1@acme.test acme:employee:available",
+        "alice@example.test -",
+    ], "an earlier test changed the seeded people the browser tests rely on"
+
+
 NewContext = Callable[..., BrowserContext]
 
 
