@@ -432,3 +432,120 @@ def test_the_admin_tabs_work_by_keyboard_on_a_phone(new_context: NewContext, acm
     expect(admin.get_by_role("button", name="Billing")).to_be_in_viewport()
     tabs.get_by_role("link", name="Articles").click()
     expect(items(admin, "Articles").first).to_be_visible()
+
+
+# Where a page is wider than the phone: the elements sticking out, to say what to fix.
+STICKING_OUT = """() => [...document.querySelectorAll('body *')]
+  .filter((e) => e.getBoundingClientRect().right > 391)
+  .slice(0, 6)
+  .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+
+
+def assert_fits_the_phone(page: Page, screen: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{screen} is {width} px wide: {page.evaluate(STICKING_OUT)}"
+
+
+def test_long_unbroken_words_do_not_widen_the_admin_screens_on_a_phone(
+    new_context: NewContext, act: ActAs, acme: str
+) -> None:
+    word = uuid.uuid4().hex[:8] + "Unbroken" * 12  # 104 characters without a break
+    made = act("acme_admin", "createTeam", {"org_id": acme, "name": word[:70]})
+    assert made.status_code == 201, made.get_json()
+    team = made.get_json()
+    rule_body = {
+        "org_id": acme,
+        "name": unique("Long keyword"),
+        "conditions": {"keywords": [word[:100]]},
+        "team_id": team["id"],
+    }
+    made = act("acme_admin", "createRoutingRule", rule_body)
+    assert made.status_code == 201, made.get_json()
+    rule = made.get_json()
+    article_body = {
+        "org_id": acme,
+        "title": unique("Long tag"),
+        "body": "Body.",
+        "visibility": "internal",
+        "category": word[:100],
+        "tags": [word[:50]],
+    }
+    made = act("acme_admin", "createArticle", article_body)
+    assert made.status_code == 201, made.get_json()
+    article = made.get_json()
+    try:
+        page = sign_in(new_context(viewport=PHONE), "admin@acme.test")
+        open_admin(page, acme, "teams")
+        expect(page.get_by_role("button", name=re.compile(word[:70]))).to_be_visible()
+        assert_fits_the_phone(page, "Teams")
+
+        page.get_by_role("link", name="Routing").click()
+        expect(row(page, "Routing rules", rule["name"])).to_contain_text(word[:100])
+        assert_fits_the_phone(page, "Routing")
+
+        page.get_by_role("link", name="Articles").click()
+        expect(row(page, "Articles", article["title"])).to_contain_text(f"#{word[:50]}")
+        assert_fits_the_phone(page, "Articles")
+    finally:
+        act(
+            "acme_admin",
+            "archiveArticle",
+            {"article_id": article["id"], "expected_version": article["version"]},
+        )
+        act("acme_admin", "deleteRoutingRule", {"rule_id": rule["id"]})
+        act("acme_admin", "deleteTeam", {"team_id": team["id"]})
+
+
+# What Age shows: "just now", "5 min", "3 h", "2 d".
+AGE = r"(just now|\d+ (min|h|d) ago)"
+
+
+def test_admin_dates_are_ages_and_expiries_read_as_dates(
+    new_context: NewContext, stack: Stack, act: ActAs, acme: str
+) -> None:
+    email = f"dates-{uuid.uuid4().hex[:8]}@example.test"
+    sign_up(stack, email)
+    invited = act(
+        "acme_admin", "inviteMember", {"org_id": acme, "email": email, "role": "employee"}
+    )
+    assert invited.status_code == 201, invited.get_json()
+    invitation = invited.get_json()
+    try:
+        admin = sign_in(new_context(), "admin@acme.test")
+        open_admin(admin, acme, "members")
+        me = row(admin, "Members", "Ada Admin")
+        expect(me).to_contain_text(re.compile(f"Joined {AGE}"))
+        expect(me.locator("time")).to_have_attribute("title", re.compile(r"\d"))
+
+        at_expiry = f"time[datetime='{invitation['expires_at']}']"
+        expiry = row(admin, "Invitations", email).locator(at_expiry)
+        expect(expiry).to_have_text(re.compile(r"^[A-Z][a-z]{2} \d{1,2}, \d{4}$"))
+        expect(expiry).to_have_attribute("title", re.compile(r"\d"))
+
+        invitee = sign_in(new_context(), email)
+        invitee.goto("/#/invitations")
+        card = items(invitee, "Pending invitations")
+        expect(card).to_contain_text(re.compile(f"Invited as an employee {AGE}"))
+        expiry = card.locator(at_expiry)
+        expect(expiry).to_have_text(re.compile(r"^[A-Z][a-z]{2} \d{1,2}, \d{4}$"))
+        expect(card).not_to_contain_text(re.compile(r"\d{1,2}/\d{1,2}/\d{4}"))
+    finally:
+        act("acme_admin", "revokeInvitation", {"invitation_id": invitation["id"]})
+
+
+def test_the_only_admin_is_not_offered_removing_themselves(
+    new_context: NewContext, act: ActAs, acme: str
+) -> None:
+    admin = sign_in(new_context(), "admin@acme.test")
+    open_admin(admin, acme, "members")
+    members = items(admin, "Members")
+    expect(members.first).to_be_visible()
+    roles = members.locator("select").evaluate_all("selects => selects.map((s) => s.value)")
+    assert roles.count("admin") == 1, roles  # Ada is Acme's only admin
+
+    me = row(admin, "Members", "Ada Admin")
+    expect(me).to_contain_text("You are the only admin")
+    expect(me.get_by_role("button", name=re.compile("^Remove"))).to_have_count(0)
+    # Everyone else can still be removed (after a confirmation).
+    others = members.filter(has_not_text="Ada Admin")
+    expect(others.get_by_role("button", name=re.compile("^Remove"))).to_have_count(others.count())

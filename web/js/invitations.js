@@ -2,7 +2,7 @@
 // Accepting makes me a member (the database adds the membership), so the organization list is
 // fetched again and the new organization shows in the header's switcher.
 import { useState } from 'preact/hooks'
-import { Ago } from './admin/common.js'
+import { Ago, Day } from './admin/common.js'
 import { action } from './api.js'
 import { useSession } from './session.js'
 import { Empty, ErrorNotice, html, Loading, notify, useLoad } from './ui.js'
@@ -57,7 +57,7 @@ export function MyInvitations() {
                 <h2>${orgName(invitation)}</h2>
                 <p class="muted small">
                   Invited as ${invitation.role === 'admin' ? 'an admin' : 'an employee'} <${Ago} iso=${invitation.created_at} /> ·
-                  expires ${new Date(invitation.expires_at).toLocaleDateString()}
+                  expires <${Day} iso=${invitation.expires_at} />
                 </p>
               </div>
               ${failed?.id === invitation.id && html`<${ErrorNotice} error=${failed.error} compact />`}

@@ -33,6 +33,12 @@ export function Ago({ iso }) {
   return fresh ? html`<${Age} iso=${iso} />` : html`<${Age} iso=${iso} /> ago`
 }
 
+/** A day to come (an invitation's expiry), as a readable date; the exact time on hover. */
+export function Day({ iso }) {
+  const date = new Date(iso)
+  return html`<time datetime=${iso} title=${date.toLocaleString()}>${date.toLocaleDateString(undefined, { dateStyle: 'medium' })}</time>`
+}
+
 export function memberName(member) {
   return member?.profile?.display_name ?? member?.display_name ?? 'Unnamed member'
 }

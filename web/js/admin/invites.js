@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { Empty, ErrorNotice, html, Loading, notify, useLoad } from '../ui.js'
-import { Ago } from './common.js'
+import { Ago, Day } from './common.js'
 
 const STATUS_LABELS = {
   pending: 'Pending', accepted: 'Accepted', declined: 'Declined', revoked: 'Revoked', expired: 'Expired',
@@ -50,7 +50,7 @@ export function Invitations({ orgId }) {
                 <strong class="break">${invitation.email}</strong>
                 <div class="muted small">
                   ${invitation.role === 'admin' ? 'Admin' : 'Employee'} · sent <${Ago} iso=${invitation.created_at} />
-                  ${invitation.status === 'pending' && html` · expires ${new Date(invitation.expires_at).toLocaleDateString()}`}
+                  ${invitation.status === 'pending' && html` · expires <${Day} iso=${invitation.expires_at} />`}
                 </div>
               </div>
               <${InvitationStatus} status=${invitation.status} />

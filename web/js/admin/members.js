@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { useSession } from '../session.js'
 import { Empty, ErrorNotice, html, Loading, notify, useLoad } from '../ui.js'
-import { Confirm, memberName, readMembers } from './common.js'
+import { Ago, Confirm, memberName, readMembers } from './common.js'
 import { Invitations } from './invites.js'
 
 export function MembersTab({ orgId }) {
@@ -52,6 +52,11 @@ function Members({ orgId }) {
     members.reload()
   }
 
+  // The API refuses to remove the last admin (and stays the authority, for races): an admin
+  // alone in that role is not offered removing themselves.
+  const admins = members.data?.filter((m) => m.role === 'admin').length ?? 0
+  const lastAdmin = (member) => member.user_id === session.user.id && member.role === 'admin' && admins === 1
+
   return html`
     <section class="card admin-section" aria-labelledby="members-heading">
       <h2 id="members-heading">Members</h2>
@@ -66,7 +71,7 @@ function Members({ orgId }) {
                 <div class="admin-row-main">
                   <strong>${memberName(member)}</strong>
                   ${member.user_id === session.user.id && html` <span class="badge">you</span>`}
-                  <div class="muted small">Joined ${new Date(member.created_at).toLocaleDateString()}</div>
+                  <div class="muted small">Joined <${Ago} iso=${member.created_at} /></div>
                 </div>
                 <select value=${member.role} disabled=${saving === member.user_id}
                   aria-label=${`Role of ${memberName(member)}`}
@@ -74,8 +79,10 @@ function Members({ orgId }) {
                   <option value="admin">Admin</option>
                   <option value="employee">Employee</option>
                 </select>
-                <button type="button" class="danger" aria-label=${`Remove ${memberName(member)}`}
-                  onClick=${() => setRemoving(member)}>Remove</button>
+                ${lastAdmin(member)
+                  ? html`<span class="muted small only-admin">You are the only admin</span>`
+                  : html`<button type="button" class="danger" aria-label=${`Remove ${memberName(member)}`}
+                      onClick=${() => setRemoving(member)}>Remove</button>`}
               </div>
               ${refused?.userId === member.user_id && html`
                 <${ErrorNotice} error=${refused.error} compact />`}
