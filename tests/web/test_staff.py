@@ -732,26 +732,52 @@ def test_someone_not_on_the_staff_gets_one_message_and_no_requests(
 
 
 def test_long_unbroken_words_do_not_widen_the_page_on_a_phone(
-    new_context: NewContext, act: ActAs, orgs: dict[str, str]
+    new_context: NewContext, act: ActAs, orgs: dict[str, str], user_ids: dict[str, str]
 ) -> None:
     word = "x" * 110 + uuid.uuid4().hex[:10]
-    ticket = create_ticket(act, orgs["acme"], word, description="d" * 120)
-    comment = act("alice", "addComment", {"ticket_id": ticket["id"], "body": "c" * 120})
-    assert comment.status_code == 201, comment.get_json()
-    page = agent1_page(new_context, PHONE)
-    open_ticket(page, orgs["acme"], ticket)
-    conversation = page.get_by_role("region", name="Conversation")
-    conversation.get_by_label("Attach files").set_input_files(
-        {"name": "f" * 90 + ".txt", "mimeType": "text/plain", "buffer": b"long name\n"}
-    )
-    expect(conversation.get_by_role("list", name="Chosen files")).to_contain_text("Uploaded")
-    conversation.get_by_label("Reply").fill("r" * 120)
-    fits = "document.documentElement.scrollWidth <= 390"
-    assert page.evaluate(fits)
-    conversation.get_by_role("button", name="Send reply").click()
-    expect(conversation.get_by_role("button", name="Download " + "f" * 90 + ".txt")).to_be_visible()
-    assert page.evaluate(fits)
-    open_dashboard(page, orgs["acme"])
-    page.get_by_label("Search").fill(word)
-    expect(page.get_by_role("list", name="Tickets").get_by_role("listitem")).to_have_count(1)
-    assert page.evaluate(fits)
+    team_name = "T" * 92 + uuid.uuid4().hex[:8]
+    team = act("acme_admin", "createTeam", {"org_id": orgs["acme"], "name": team_name})
+    assert team.status_code == 201, team.get_json()
+    team_id = team.get_json()["id"]
+    member = {"team_id": team_id, "user_id": user_ids["agent1"]}
+    try:
+        assert act("acme_admin", "addTeamMember", member).status_code == 200
+        ticket = create_ticket(act, orgs["acme"], word, description="d" * 120)
+        moved = act(
+            "acme_admin",
+            "updateTicket",
+            {
+                "ticket_id": ticket["id"],
+                "expected_version": ticket["version"],
+                "assigned_team_id": team_id,
+            },
+        )
+        assert moved.status_code == 200, moved.get_json()
+        comment = act("alice", "addComment", {"ticket_id": ticket["id"], "body": "c" * 120})
+        assert comment.status_code == 201, comment.get_json()
+        page = agent1_page(new_context, PHONE)
+        open_ticket(page, orgs["acme"], ticket)
+        expect(page.get_by_role("region", name="Assignment")).to_contain_text(team_name)
+        conversation = page.get_by_role("region", name="Conversation")
+        file_name = "f" * 90 + ".txt"
+        conversation.get_by_label("Attach files").set_input_files(
+            FilePayload(name=file_name, mimeType="text/plain", buffer=b"long name\n")
+        )
+        expect(conversation.get_by_role("list", name="Chosen files")).to_contain_text("Uploaded")
+        conversation.get_by_label("Reply").fill("r" * 120)
+        fits = "document.documentElement.scrollWidth <= 390"
+        assert page.evaluate(fits)
+        conversation.get_by_role("button", name="Send reply").click()
+        expect(conversation.get_by_role("button", name=f"Download {file_name}")).to_be_visible()
+        assert page.evaluate(fits)
+
+        open_dashboard(page, orgs["acme"])
+        expect(page.get_by_role("region", name="My work").get_by_label("Queue")).to_be_visible()
+        page.get_by_label("Search").fill(word)
+        card = page.get_by_role("list", name="Tickets").get_by_role("listitem")
+        expect(card).to_have_count(1)
+        expect(card).to_contain_text(team_name)
+        assert page.evaluate(fits)
+    finally:
+        act("acme_admin", "removeTeamMember", member)
+        act("acme_admin", "deleteTeam", {"team_id": team_id})
