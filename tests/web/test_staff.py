@@ -781,3 +781,32 @@ def test_long_unbroken_words_do_not_widen_the_page_on_a_phone(
     finally:
         act("acme_admin", "removeTeamMember", member)
         act("acme_admin", "deleteTeam", {"team_id": team_id})
+
+
+def test_a_ticket_reached_under_another_organization_opens_in_its_own(
+    new_context: NewContext, act: ActAs, orgs: dict[str, str], user_ids: dict[str, str]
+) -> None:
+    invited = act(
+        "globex_admin",
+        "inviteMember",
+        {"org_id": orgs["globex"], "email": "agent1@acme.test", "role": "employee"},
+    )
+    assert invited.status_code < 300, invited.get_json()
+    accepted = act("agent1", "acceptInvitation", {"invitation_id": invited.get_json()["id"]})
+    assert accepted.status_code < 300, accepted.get_json()
+    try:
+        ticket = create_ticket(act, orgs["globex"], unique("Globex's own"))
+        page = agent1_page(new_context)
+        page.goto(f"/#/org/{orgs['acme']}/tickets/{ticket['id']}")
+        expect(page).to_have_url(re.compile(f"#/org/{orgs['globex']}/tickets/{ticket['id']}$"))
+        expect(page.get_by_role("heading", level=1)).to_contain_text(ticket["subject"])
+        expect(page.get_by_role("link", name="All tickets")).to_have_attribute(
+            "href", f"#/org/{orgs['globex']}/tickets"
+        )
+    finally:
+        removed = act(
+            "globex_admin",
+            "removeMember",
+            {"org_id": orgs["globex"], "user_id": user_ids["agent1"]},
+        )
+        assert removed.status_code < 300, removed.get_json()
