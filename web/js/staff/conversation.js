@@ -136,7 +136,7 @@ function CommentForm({ ticketId, setSending, onAdded }) {
         <${ErrorNotice} error=${held.error} compact />
         ${held.withFiles && files}
         <div class="actions">
-          <button type="button" disabled=${inFlight || filesNotReady} onClick=${() => send(held, false)}>
+          <button type="button" disabled=${inFlight || (held.withFiles && filesNotReady)} onClick=${() => send(held, false)}>
             ${held.internal ? 'Add this internal note again' : 'Send this reply again'}
           </button>
           ${!body.trim() && html`<button type="button" onClick=${putBack}>Put it back in the form</button>`}
