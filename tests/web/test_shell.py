@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
+from playwright.sync_api import Route, expect
 
 from devstack import Stack
 from tests.web.conftest import PHONE, NewContext, fill_sign_in, screenshot, sign_in
@@ -144,3 +144,26 @@ def test_pending_invitations_are_counted_in_the_header(new_context: NewContext) 
     # bob@example.test is invited to join Globex Help's staff (supabase/seed.sql).
     page = sign_in(new_context(), "bob@example.test")
     expect(page.get_by_role("link", name="Invitations (1)")).to_be_visible()
+
+
+def test_a_failure_that_may_pass_offers_try_again_and_trying_again_works(
+    new_context: NewContext,
+) -> None:
+    context = new_context()
+    failures = iter([True])
+
+    def first_fails(route: Route) -> None:
+        if next(failures, False):
+            body = {"error": {"code": "upstream_unavailable", "message": "The database is busy.",
+                              "request_id": "req-busy-1"}}  # fmt: skip
+            route.fulfill(status=503, json=body, headers={"Access-Control-Allow-Origin": "*"})
+        else:
+            route.continue_()
+
+    context.route("**/actions/listMyTickets", first_fails)
+    page = sign_in(context, "bob@example.test")
+    alert = page.get_by_role("alert").filter(has_text="The database is busy.")
+    expect(alert).to_contain_text("req-busy-1")
+    alert.get_by_role("button", name="Try again").click()
+    expect(alert).to_have_count(0)
+    expect(page.get_by_role("list", name="My requests")).to_be_visible()

@@ -90,7 +90,9 @@ def stop(pid_file: Path, timeout: float = 10.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         _reap(pid)
-        if not _alive(pid):
+        # The whole group: workers (nginx's, gunicorn's) hold the listening socket until they
+        # exit, which can be after their master.
+        if not _alive(pid) and not _group_alive(pid):
             return True
         time.sleep(0.05)
     _signal_group(pid, signal.SIGKILL)
@@ -113,6 +115,28 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return not _is_zombie(pid)
+
+
+def _group_alive(pgid: int) -> bool:
+    """Return whether any process other than a zombie is left in process group `pgid`."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return any(
+        not _is_zombie(int(entry.name))
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and _pgid_of(int(entry.name)) == pgid
+    )
+
+
+def _pgid_of(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except (ProcessLookupError, PermissionError):
+        return None
 
 
 def _reap(pid: int) -> None:

@@ -32,9 +32,15 @@ export function Empty({ children }) {
   return html`<p class="state empty">${children}</p>`
 }
 
-/** An API error as people should see it: the message, and the code and request id to quote. */
+// Errors that may pass if the same request is sent again: no answer, a timeout, too many
+// requests, or a fault on the server's side. A refusal (401, 403, 404, 409, 422) will not.
+const passing = (error) => !error.status || error.status === 408 || error.status === 429 || error.status >= 500
+
+/** An API error as people should see it: the message, and the code and request id to quote;
+ * "Try again" (`onRetry`) only where trying again can help. */
 export function ErrorNotice({ error, onRetry, compact = false }) {
   if (!error) return null
+  const retry = passing(error) ? onRetry : null
   return html`
     <div class=${`error-notice${compact ? ' compact' : ''}`} role="alert">
       <p class="error-message">${error.message}</p>
@@ -45,7 +51,7 @@ export function ErrorNotice({ error, onRetry, compact = false }) {
       <p class="error-meta">
         ${error.code && html`<span>code <code>${error.code}</code></span>`}
         ${error.requestId && html`<span>request id <code class="request-id">${error.requestId}</code></span>`}
-        ${onRetry && html`<button type="button" class="link" onClick=${onRetry}>Try again</button>`}
+        ${retry && html`<button type="button" class="link" onClick=${retry}>Try again</button>`}
       </p>
     </div>`
 }
