@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from playwright.sync_api import Route, expect
 
 from devstack import Stack
-from tests.web.conftest import PHONE, NewContext, fill_sign_in, screenshot, sign_in
+from tests.conftest import ActAs, NewTicket
+from tests.web.conftest import PHONE, NewContext, fill_sign_in, screenshot, sign_in, sign_up
 
 
 def test_a_wrong_password_shows_auths_message_and_stays_on_sign_in(new_context: NewContext) -> None:
@@ -167,3 +169,29 @@ def test_a_failure_that_may_pass_offers_try_again_and_trying_again_works(
     alert.get_by_role("button", name="Try again").click()
     expect(alert).to_have_count(0)
     expect(page.get_by_role("list", name="My requests")).to_be_visible()
+
+
+def test_a_member_removed_while_working_loses_the_organizations_screens(
+    new_context: NewContext, stack: Stack, act: ActAs, orgs: dict[str, str], new_ticket: NewTicket
+) -> None:
+    email = f"leaver-{uuid.uuid4().hex[:8]}@example.test"
+    sign_up(stack, email)
+    stack.psql(
+        "insert into public.organization_members (organization_id, user_id, role) "
+        "select :'org', id, 'employee' from auth.users where email = :'email';",
+        {"org": orgs["acme"], "email": email},
+    )
+    ticket = new_ticket()
+    page = sign_in(new_context(), email)
+    expect(page).to_have_url(re.compile(f"#/org/{orgs['acme']}/tickets$"))
+    expect(page.get_by_role("status").filter(has_text=re.compile("^Live$"))).to_be_visible()
+
+    user_id = stack.psql("select id from auth.users where email = :'email';", {"email": email})
+    removed = act("acme_admin", "removeMember", {"org_id": orgs["acme"], "user_id": user_id})
+    assert removed.status_code == 200, removed.get_json()
+    # The next refusal (here: the ticket, now not found for them) makes the app read the
+    # memberships again: the organization's screens close, and so does their live channel.
+    page.goto(f"/#/org/{orgs['acme']}/tickets/{ticket['id']}")
+    expect(page.get_by_role("heading", name="This ticket is for staff")).to_be_visible()
+    expect(page.get_by_label("Organization")).to_have_count(0)
+    expect(page.get_by_role("status").filter(has_text="Live")).to_have_count(0)

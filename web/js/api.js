@@ -68,6 +68,11 @@ export async function action(name, body = {}, { idempotencyKey } = {}) {
     requestId: error.request_id ?? requestId,
   })
   if (response.status === 401) endSession()
+  // Refused or not found: the user's memberships may have changed (removed from an
+  // organization, a role taken away); the app reads them again.
+  if (response.status === 403 || response.status === 404) {
+    window.dispatchEvent(new CustomEvent('access-refused'))
+  }
   throw failure
 }
 

@@ -87,6 +87,20 @@ function SignedIn({ user }) {
     refreshOrganizations()
     returnAfterSignIn(user.id)
   }, [refreshOrganizations, user.id])
+  // Memberships change under a running app (an admin removes the user, or invites them): read
+  // them again when the API refuses something, when the tab comes back, and once a minute, so
+  // a screen of an organization the user left closes (and its live channel with it).
+  useEffect(() => {
+    const visible = () => { if (document.visibilityState === 'visible') refreshOrganizations() }
+    const timer = setInterval(visible, 60_000)
+    document.addEventListener('visibilitychange', visible)
+    window.addEventListener('access-refused', refreshOrganizations)
+    return () => {
+      clearInterval(timer)
+      document.removeEventListener('visibilitychange', visible)
+      window.removeEventListener('access-refused', refreshOrganizations)
+    }
+  }, [refreshOrganizations])
 
   if (error && !organizations) return html`<main class="page"><${ErrorNotice} error=${error} onRetry=${refreshOrganizations} /></main>`
   if (!organizations) return html`<${Loading} label="Loading your organizations…" />`
