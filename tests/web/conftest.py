@@ -108,9 +108,12 @@ def sign_in(context: BrowserContext, email: str, password: str = DEMO_PASSWORD) 
 
 
 def fill_sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    """Fill the sign-in form: the sign-in screen, or the dialog over a screen whose session
+    ended."""
+    form = page.locator("form.signin-card")
+    form.get_by_label("Email").fill(email)
+    form.get_by_label("Password").fill(password)
+    form.get_by_role("button", name="Sign in").click()
 
 
 def sign_up(stack: Stack, email: str, password: str = DEMO_PASSWORD) -> str:

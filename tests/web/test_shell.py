@@ -40,7 +40,9 @@ def test_an_ended_session_sends_the_user_to_sign_in_and_back_where_they_were(
     _end_sessions_of(stack, "agent2@acme.test")
     page.goto("/#/requests")
     page.reload()  # coming back to the app later: its first request carries the ended session
-    expect(page.get_by_role("alert")).to_contain_text("Your session has ended")
+    expect(page.locator("form.signin-card").get_by_role("alert")).to_contain_text(
+        "Your session has ended"
+    )
     fill_sign_in(page, "agent2@acme.test")
     expect(page).to_have_url(re.compile("#/requests$"))
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
@@ -79,7 +81,9 @@ def test_an_expired_token_that_cannot_be_refreshed_sends_the_user_to_sign_in(
     )
     page.evaluate(_EXPIRE_STORED_SESSION)
     page.get_by_role("link", name="Invitations").click()
-    expect(page.get_by_role("alert")).to_contain_text("Your session has ended")
+    expect(page.locator("form.signin-card").get_by_role("alert")).to_contain_text(
+        "Your session has ended"
+    )
     fill_sign_in(page, "bob@example.test")
     expect(page).to_have_url(re.compile("#/invitations$"))
     expect(page.get_by_role("heading", name="Invitations")).to_be_visible()
@@ -111,7 +115,9 @@ def test_after_a_session_ends_another_user_starts_at_their_own_start(
     expect(page.get_by_role("heading", name=re.compile("^Administration"))).to_be_visible()
     _end_sessions_of(stack, "admin@acme.test")
     page.reload()
-    expect(page.get_by_role("alert")).to_contain_text("Your session has ended")
+    expect(page.locator("form.signin-card").get_by_role("alert")).to_contain_text(
+        "Your session has ended"
+    )
     # Someone else signs in at this browser: they land on their own start, not the admin's screen.
     fill_sign_in(page, "alice@example.test")
     expect(page).to_have_url(re.compile("#/requests$"))
@@ -195,3 +201,50 @@ def test_a_member_removed_while_working_loses_the_organizations_screens(
     expect(page.get_by_role("heading", name="This ticket is for staff")).to_be_visible()
     expect(page.get_by_label("Organization")).to_have_count(0)
     expect(page.get_by_role("status").filter(has_text="Live")).to_have_count(0)
+
+
+def test_what_was_typed_survives_the_session_ending_and_is_sent_after_signing_in_again(
+    new_context: NewContext, stack: Stack, new_ticket: NewTicket, act: ActAs
+) -> None:
+    ticket = new_ticket()
+    page = sign_in(new_context(), "alice@example.test")
+    page.goto(f"/#/requests/{ticket['id']}")
+    reply = f"A long reply typed with care {uuid.uuid4().hex[:8]}"
+    page.get_by_label("Your reply").fill(reply)
+    _end_sessions_of(stack, "alice@example.test")
+    page.get_by_role("button", name="Send reply").click()
+    # Signing in again happens over the screen: the reply is still there, and goes out.
+    dialog = page.get_by_role("dialog", name="Sign in again")
+    expect(dialog.get_by_role("alert")).to_contain_text("Your session has ended")
+    fill_sign_in(page, "alice@example.test")
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_label("Your reply")).to_have_value(reply)
+    page.get_by_role("button", name="Send reply").click()
+    sent = page.get_by_role("region", name="Conversation").get_by_role("listitem")
+    expect(sent.filter(has_text=reply)).to_contain_text("You")
+    expect(sent.filter(has_text=reply)).not_to_contain_text("Sending")
+    comments = act("alice", "getTicket", {"ticket_id": ticket["id"]}).get_json()["comments"]
+    assert [c["body"] for c in comments] == [reply]
+
+
+def test_an_admin_who_makes_themself_an_employee_loses_the_admin_screens_at_once(
+    new_context: NewContext, stack: Stack, orgs: dict[str, str]
+) -> None:
+    email = f"stepping-down-{uuid.uuid4().hex[:8]}@example.test"
+    sign_up(stack, email)
+    stack.psql(
+        "insert into public.organization_members (organization_id, user_id, role) "
+        "select :'org', id, 'admin' from auth.users where email = :'email';",
+        {"org": orgs["acme"], "email": email},
+    )
+    page = sign_in(new_context(), email)
+    page.goto(f"/#/org/{orgs['acme']}/admin/members")
+    me = (
+        page.get_by_role("list", name="Members")
+        .get_by_role("listitem")
+        .filter(has=page.get_by_text("you", exact=True))
+    )
+    me.get_by_role("combobox").select_option("employee")
+    expect(page.get_by_role("alert")).to_contain_text("no longer an admin")
+    expect(page.get_by_role("link", name="Admin")).to_have_count(0)
+    expect(page.get_by_role("navigation", name="Administration")).to_have_count(0)

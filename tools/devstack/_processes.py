@@ -93,6 +93,7 @@ def stop(pid_file: Path, timeout: float = 10.0) -> bool:
         # The whole group: workers (nginx's, gunicorn's) hold the listening socket until they
         # exit, which can be after their master.
         if not _alive(pid) and not _group_alive(pid):
+            _reap(pid)  # it may have become a zombie since the last look
             return True
         time.sleep(0.05)
     _signal_group(pid, signal.SIGKILL)

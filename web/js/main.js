@@ -13,7 +13,7 @@ import { StaffDashboard, StaffTicket } from './staff/index.js'
 import { ErrorNotice, html, Loading, Notices } from './ui.js'
 
 // Set when the user presses Sign out: any other SIGNED_OUT (a refresh Auth refused) ended the
-// session under them, and the sign-in screen says so.
+// session under them.
 let signingOut = false
 
 function signOut() {
@@ -22,27 +22,47 @@ function signOut() {
   supabase.auth.signOut().finally(() => { signingOut = false })
 }
 
+/**
+ * Who is signed in: 'loading', 'signedOut' (the sign-in screen), 'signedIn', or 'ended': the
+ * session ended under the user (signed out elsewhere, revoked, a refresh refused), and a sign-in
+ * dialog covers the screen they were on, which stays as it was, typed text included. The same
+ * user signing in again carries on there; anyone else starts at their own start.
+ */
 function App() {
   const [auth, setAuth] = useState({ status: 'loading', user: null, reason: null })
+  const current = useRef(auth)
+  current.current = auth
 
   useEffect(() => {
     supabase.auth.getSession().then(({ data }) => {
       setAuth(data.session ? { status: 'signedIn', user: data.session.user, reason: null }
         : { status: 'signedOut', user: null, reason: null })
     })
+    const end = (reason) => {
+      const { user } = current.current
+      setAuth(user && !signingOut ? { status: 'ended', user, reason }
+        : { status: 'signedOut', user: null, reason: null })
+    }
     const { data } = supabase.auth.onAuthStateChange((event, session) => {
       if (event === 'SIGNED_IN' && session) {
-        setAuth((a) => (a.user?.id === session.user.id && a.status === 'signedIn' ? a
-          : { status: 'signedIn', user: session.user, reason: null }))
-      } else if (event === 'SIGNED_OUT') {
-        if (!signingOut) rememberScreen()
-        setAuth((a) => ({ status: 'signedOut', user: null, reason: signingOut ? null : a.reason ?? SESSION_ENDED }))
+        const before = current.current
+        if (before.user?.id === session.user.id) {
+          if (before.status !== 'signedIn') {
+            setAuth({ status: 'signedIn', user: before.user, reason: null })
+            window.dispatchEvent(new CustomEvent('session-resumed'))
+          }
+          return
+        }
+        if (before.status === 'ended') window.location.hash = '#/' // not their screen
+        setAuth({ status: 'signedIn', user: session.user, reason: null })
+      } else if (event === 'SIGNED_OUT' && current.current.status !== 'ended') {
+        end(SESSION_ENDED)
       }
     })
     // The BFF or PostgREST said 401: the session ended (signed out elsewhere, expired, revoked).
     const ended = (event) => {
-      rememberScreen()
-      setAuth({ status: 'signedOut', user: null, reason: event.detail })
+      if (current.current.status === 'ended') return
+      end(event.detail)
       supabase.auth.signOut({ scope: 'local' })
     }
     window.addEventListener('session-ended', ended)
@@ -50,29 +70,10 @@ function App() {
   }, [])
 
   if (auth.status === 'loading') return html`<${Loading} />`
-  if (auth.status === 'signedOut') return html`<${SignIn} reason=${auth.reason} />`
-  return html`<${SignedIn} user=${auth.user} key=${auth.user.id} />`
-}
-
-// Who is signed in now: a screen remembered when their session ends is theirs alone.
-let signedInUserId = null
-
-/** Come back to this screen after signing in again (as the same user). */
-function rememberScreen() {
-  sessionStorage.setItem('returnTo', JSON.stringify({ hash: window.location.hash, userId: signedInUserId }))
-}
-
-/** After signing in again: back to the screen this user was on when their session ended, or to
- * the start when it was someone else's screen; otherwise (a page load) stay where we are. */
-function returnAfterSignIn(userId) {
-  const saved = sessionStorage.getItem('returnTo')
-  if (saved === null) return
-  sessionStorage.removeItem('returnTo')
-  let screen = null
-  try {
-    screen = JSON.parse(saved)
-  } catch { /* an older or foreign value: treat it as someone else's */ }
-  window.location.hash = screen?.userId === userId && screen.hash ? screen.hash : '#/'
+  if (auth.status === 'signedOut') return html`<${SignIn} />`
+  return html`
+    <${SignedIn} user=${auth.user} key=${auth.user.id} />
+    ${auth.status === 'ended' && html`<${SignIn} reason=${auth.reason} dialog />`}`
 }
 
 function SignedIn({ user }) {
@@ -82,23 +83,22 @@ function SignedIn({ user }) {
     (answer) => { setOrganizations(answer.items); setError(null) },
     setError,
   ), [])
-  useEffect(() => {
-    signedInUserId = user.id
-    refreshOrganizations()
-    returnAfterSignIn(user.id)
-  }, [refreshOrganizations, user.id])
+  useEffect(() => { refreshOrganizations() }, [refreshOrganizations])
   // Memberships change under a running app (an admin removes the user, or invites them): read
-  // them again when the API refuses something, when the tab comes back, and once a minute, so
-  // a screen of an organization the user left closes (and its live channel with it).
+  // them again when the API refuses something, when the tab comes back, once a minute, and
+  // when the user signs in again, so a screen of an organization the user left closes (and its
+  // live channel with it).
   useEffect(() => {
     const visible = () => { if (document.visibilityState === 'visible') refreshOrganizations() }
     const timer = setInterval(visible, 60_000)
     document.addEventListener('visibilitychange', visible)
     window.addEventListener('access-refused', refreshOrganizations)
+    window.addEventListener('session-resumed', refreshOrganizations)
     return () => {
       clearInterval(timer)
       document.removeEventListener('visibilitychange', visible)
       window.removeEventListener('access-refused', refreshOrganizations)
+      window.removeEventListener('session-resumed', refreshOrganizations)
     }
   }, [refreshOrganizations])
 

@@ -32,9 +32,10 @@ export function Empty({ children }) {
   return html`<p class="state empty">${children}</p>`
 }
 
-// Errors that may pass if the same request is sent again: no answer, a timeout, too many
-// requests, or a fault on the server's side. A refusal (401, 403, 404, 409, 422) will not.
-const passing = (error) => !error.status || error.status === 408 || error.status === 429 || error.status >= 500
+// Errors that may pass if the same request is sent again: no answer, an ended session (once
+// signed in again), a timeout, too many requests, or a fault on the server's side. A refusal
+// (403, 404, 409, 422) will not.
+const passing = (error) => !error.status || [401, 408, 429].includes(error.status) || error.status >= 500
 
 /** An API error as people should see it: the message, and the code and request id to quote;
  * "Try again" (`onRetry`) only where trying again can help. */
@@ -44,7 +45,7 @@ export function ErrorNotice({ error, onRetry, compact = false }) {
   return html`
     <div class=${`error-notice${compact ? ' compact' : ''}`} role="alert">
       <p class="error-message">${error.message}</p>
-      ${error.details?.fields && html`
+      ${error.details?.fields && !(error.details.fields.length === 1 && error.details.fields[0].message === error.message) && html`
         <ul class="error-fields">
           ${error.details.fields.map((f) => html`<li><code>${f.path.join('.')}</code>: ${f.message}</li>`)}
         </ul>`}

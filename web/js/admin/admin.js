@@ -31,6 +31,16 @@ export function OrgAdmin({ orgId, tab }) {
       </section>`
   }
   if (!access.data) return html`<${Loading} label="Checking your access…" />`
+  // Access checked once, then kept in step with the memberships the app reads again (an admin
+  // who made themselves an employee, or was removed, loses the tabs at once).
+  if (membership?.role !== 'admin') {
+    return html`
+      <section class="admin">
+        <h1>Administration</h1>
+        <p class="notice-inline warning" role="alert">You are no longer an admin of this organization.</p>
+        ${membership && html`<p><a href=${`#/org/${orgId}/tickets`}>Back to ${membership.name}'s tickets</a></p>`}
+      </section>`
+  }
 
   const Tab = current?.component
   return html`

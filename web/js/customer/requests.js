@@ -63,6 +63,8 @@ export function MyRequests() {
           items: s.items.map((t) => (t.id === ticket.id && ticket.version > t.version
             ? { ...t, ...ticket, last_activity_at: maxTime(t.last_activity_at, ticket.updated_at) } : t)),
         }))
+        // Shown at once; the list is ordered by last activity, which the server orders.
+        refetchSoon()
       } else if (!row || ticket.version > row.version) {
         refetchSoon()
       }

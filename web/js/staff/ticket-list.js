@@ -98,6 +98,9 @@ export function useTicketPages(orgId, filters) {
         if (matches(ticket, f)) refetchSoon()
         return
       }
+      // The card changes at once below; where it now belongs (sorted by last update or priority)
+      // and whether it still matches the words typed are the server's to say.
+      if (f.q.trim() || f.sort !== 'created_at') refetchSoon()
       setState((s) => {
         if (!s.items) return s
         const held = s.items.find((t) => t.id === ticket.id)
