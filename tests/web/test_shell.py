@@ -177,16 +177,23 @@ def test_a_failure_that_may_pass_offers_try_again_and_trying_again_works(
     expect(page.get_by_role("list", name="My requests")).to_be_visible()
 
 
-def test_a_member_removed_while_working_loses_the_organizations_screens(
-    new_context: NewContext, stack: Stack, act: ActAs, orgs: dict[str, str], new_ticket: NewTicket
-) -> None:
-    email = f"leaver-{uuid.uuid4().hex[:8]}@example.test"
+def _new_member(stack: Stack, org_id: str, role: str) -> str:
+    """A new user, made a member of the organization (set-up, as the database would after an
+    accepted invitation); return their email address."""
+    email = f"member-{uuid.uuid4().hex[:8]}@example.test"
     sign_up(stack, email)
     stack.psql(
         "insert into public.organization_members (organization_id, user_id, role) "
-        "select :'org', id, 'employee' from auth.users where email = :'email';",
-        {"org": orgs["acme"], "email": email},
+        "select :'org', id, :'role' from auth.users where email = :'email';",
+        {"org": org_id, "role": role, "email": email},
     )
+    return email
+
+
+def test_a_member_removed_while_working_loses_the_organizations_screens(
+    new_context: NewContext, stack: Stack, act: ActAs, orgs: dict[str, str], new_ticket: NewTicket
+) -> None:
+    email = _new_member(stack, orgs["acme"], "employee")
     ticket = new_ticket()
     page = sign_in(new_context(), email)
     expect(page).to_have_url(re.compile(f"#/org/{orgs['acme']}/tickets$"))
@@ -230,13 +237,7 @@ def test_what_was_typed_survives_the_session_ending_and_is_sent_after_signing_in
 def test_an_admin_who_makes_themself_an_employee_loses_the_admin_screens_at_once(
     new_context: NewContext, stack: Stack, orgs: dict[str, str]
 ) -> None:
-    email = f"stepping-down-{uuid.uuid4().hex[:8]}@example.test"
-    sign_up(stack, email)
-    stack.psql(
-        "insert into public.organization_members (organization_id, user_id, role) "
-        "select :'org', id, 'admin' from auth.users where email = :'email';",
-        {"org": orgs["acme"], "email": email},
-    )
+    email = _new_member(stack, orgs["acme"], "admin")
     page = sign_in(new_context(), email)
     page.goto(f"/#/org/{orgs['acme']}/admin/members")
     me = (

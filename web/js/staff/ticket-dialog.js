@@ -37,17 +37,7 @@ export function NewTicketDialog({ orgId, onClose, onCreated }) {
   return html`
     <${Dialog} title="New ticket" onClose=${onClose}>
       <form class="st-ticket-form" onSubmit=${submit}>
-        <label>Subject
-          <input required maxlength="200" autofocus value=${form.subject} onInput=${set('subject')} />
-        </label>
-        <label>Description
-          <textarea required rows="6" value=${form.description} onInput=${set('description')}></textarea>
-        </label>
-        <label>Priority
-          <select value=${form.priority} onChange=${set('priority')}>
-            ${PRIORITIES.map((p) => html`<option value=${p}>${label(p)}</option>`)}
-          </select>
-        </label>
+        <${TicketFields} form=${form} set=${set} />
         <${ErrorNotice} error=${error} />
         <div class="actions end">
           <button type="button" onClick=${onClose}>Cancel</button>
@@ -89,24 +79,7 @@ export function EditTicketDialog({ ticket, onClose, onSaved }) {
             onReapply=${() => save(current.version)} onDiscard=${() => onSaved(current)} />`
         : html`
           <form class="st-ticket-form" onSubmit=${(e) => { e.preventDefault(); save(base.version) }}>
-            <label>Subject
-              <input required maxlength="200" autofocus value=${form.subject} onInput=${set('subject')} />
-            </label>
-            <label>Description
-              <textarea required rows="6" value=${form.description} onInput=${set('description')}></textarea>
-            </label>
-            <div class="st-form-row">
-              <label>Priority
-                <select value=${form.priority} onChange=${set('priority')}>
-                  ${PRIORITIES.map((p) => html`<option value=${p}>${label(p)}</option>`)}
-                </select>
-              </label>
-              <label>Status
-                <select value=${form.status} onChange=${set('status')}>
-                  ${STATUSES.map((s) => html`<option value=${s}>${label(s)}</option>`)}
-                </select>
-              </label>
-            </div>
+            <${TicketFields} form=${form} set=${set} withStatus />
             <${ErrorNotice} error=${error} />
             <div class="actions end">
               <button type="button" onClick=${onClose}>Cancel</button>
@@ -114,6 +87,30 @@ export function EditTicketDialog({ ticket, onClose, onSaved }) {
             </div>
           </form>`}
     </${Dialog}>`
+}
+
+/** The ticket's own fields (and its status, when editing), bound to `form` through `set(name)`. */
+function TicketFields({ form, set, withStatus = false }) {
+  return html`
+    <label>Subject
+      <input required maxlength="200" autofocus value=${form.subject} onInput=${set('subject')} />
+    </label>
+    <label>Description
+      <textarea required rows="6" value=${form.description} onInput=${set('description')}></textarea>
+    </label>
+    <div class="st-form-row">
+      <label>Priority
+        <select value=${form.priority} onChange=${set('priority')}>
+          ${PRIORITIES.map((p) => html`<option value=${p}>${label(p)}</option>`)}
+        </select>
+      </label>
+      ${withStatus && html`
+        <label>Status
+          <select value=${form.status} onChange=${set('status')}>
+            ${STATUSES.map((s) => html`<option value=${s}>${label(s)}</option>`)}
+          </select>
+        </label>`}
+    </div>`
 }
 
 /** What changed since the dialog opened: per field, then → now, and what the person wanted. */
