@@ -1,31 +1,7 @@
-// Pieces the admin tabs share: reading members and teams with supabase-js, a confirmation
-// dialog, a 409 version_conflict notice, and small list helpers.
+// Pieces the admin tabs share: a confirmation dialog, a 409 version_conflict notice, and small
+// list helpers (members and teams are read with web/js/organization.js).
 import { useState } from 'preact/hooks'
-import { fromSupabase } from '../api.js'
-import { supabase } from '../config.js'
 import { Age, Dialog, ErrorNotice, html, label } from '../ui.js'
-
-/** The organization's staff with their display names (RLS: staff read their co-members). */
-export async function readMembers(orgId) {
-  const { data, error } = await supabase
-    .from('organization_members')
-    .select('user_id, role, created_at, availability, profile:profiles(display_name, avatar_url)')
-    .eq('organization_id', orgId)
-    .order('created_at')
-  if (error) throw fromSupabase(error)
-  return data
-}
-
-/** The organization's teams, by name, each with its members' ids. */
-export async function readTeams(orgId) {
-  const { data, error } = await supabase
-    .from('teams')
-    .select('id, name, created_at, team_members(user_id)')
-    .eq('organization_id', orgId)
-    .order('name')
-  if (error) throw fromSupabase(error)
-  return data
-}
 
 /** "5 min ago", or "just now" (Age says "just now" for the first minute). */
 export function Ago({ iso }) {

@@ -4,7 +4,8 @@ import { useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { useSession } from '../session.js'
 import { Empty, ErrorNotice, html, Loading, notify, useLoad } from '../ui.js'
-import { Ago, Confirm, memberName, readMembers } from './common.js'
+import { readMembers } from '../organization.js'
+import { Ago, Confirm, memberName } from './common.js'
 import { Invitations } from './invites.js'
 
 export function MembersTab({ orgId }) {

@@ -4,7 +4,8 @@
 import { useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { Empty, ErrorNotice, html, Loading, notify, PriorityBadge, useLoad } from '../ui.js'
-import { Conditions, Confirm, readTeams, swapped } from './common.js'
+import { readTeams } from '../organization.js'
+import { Conditions, Confirm, swapped } from './common.js'
 import { RuleDialog } from './rule.js'
 
 export function RoutingTab({ orgId }) {

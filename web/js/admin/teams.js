@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { action } from '../api.js'
 import { Empty, ErrorNotice, html, Loading, notify, useLoad } from '../ui.js'
-import { readMembers, readTeams } from './common.js'
+import { readMembers, readTeams } from '../organization.js'
 import { TeamDetail } from './team.js'
 
 export function TeamsTab({ orgId }) {

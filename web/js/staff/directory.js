@@ -3,34 +3,22 @@
 // are read with supabase-js, as the README's recipes do (RLS: staff read their organization's
 // teams, memberships and the profiles of co-members and of the organization's requesters).
 import { useCallback, useEffect, useState } from 'preact/hooks'
-import { fromSupabase } from '../api.js'
+import { readMembers, readTeams } from '../organization.js'
 import { supabase } from '../config.js'
-
-async function read(query) {
-  const { data, error } = await query
-  if (error) throw fromSupabase(error)
-  return data
-}
 
 /** The organization's teams and staff: {teams: [{id, name}], staff: [{user_id, role,
  * availability, display_name, team_ids}]}. */
 export async function loadDirectory(orgId) {
-  const [teams, members, teamMembers] = await Promise.all([
-    read(supabase.from('teams').select('id, name').eq('organization_id', orgId).order('name')),
-    read(supabase.from('organization_members')
-      .select('user_id, role, availability, profile:profiles(display_name)')
-      .eq('organization_id', orgId)),
-    read(supabase.from('team_members').select('team_id, user_id').eq('organization_id', orgId)),
-  ])
+  const [teams, members] = await Promise.all([readTeams(orgId), readMembers(orgId)])
   const staff = members.map((m) => ({
     user_id: m.user_id,
     role: m.role,
     availability: m.availability,
     display_name: m.profile?.display_name ?? 'Unknown',
-    team_ids: teamMembers.filter((t) => t.user_id === m.user_id).map((t) => t.team_id),
+    team_ids: teams.filter((t) => t.team_members.some((x) => x.user_id === m.user_id)).map((t) => t.id),
   })).sort((a, b) => a.display_name.localeCompare(b.display_name))
   staff.forEach((person) => remember(person.user_id, person.display_name))
-  return { teams, staff }
+  return { teams: teams.map(({ id, name }) => ({ id, name })), staff }
 }
 
 // Display names by user id, shared by every staff screen (names rarely change while one works).
