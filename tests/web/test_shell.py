@@ -232,6 +232,12 @@ def test_what_was_typed_survives_the_session_ending_and_is_sent_after_signing_in
     expect(sent.filter(has_text=reply)).not_to_contain_text("Sending")
     comments = act("alice", "getTicket", {"ticket_id": ticket["id"]}).get_json()["comments"]
     assert [c["body"] for c in comments] == [reply]
+    # And the screen is live again, on the new token: a staff reply arrives without a reload.
+    expect(page.get_by_role("status").filter(has_text=re.compile("^Live$"))).to_be_visible()
+    answer = f"Thanks, noted {uuid.uuid4().hex[:8]}"
+    added = act("agent1", "addComment", {"ticket_id": ticket["id"], "body": answer})
+    assert added.status_code == 201, added.get_json()
+    expect(page.get_by_role("region", name="Conversation")).to_contain_text(answer)
 
 
 def test_an_admin_who_makes_themself_an_employee_loses_the_admin_screens_at_once(
@@ -249,3 +255,4 @@ def test_an_admin_who_makes_themself_an_employee_loses_the_admin_screens_at_once
     expect(page.get_by_role("alert")).to_contain_text("no longer an admin")
     expect(page.get_by_role("link", name="Admin")).to_have_count(0)
     expect(page.get_by_role("navigation", name="Administration")).to_have_count(0)
+
