@@ -255,4 +255,3 @@ def test_an_admin_who_makes_themself_an_employee_loses_the_admin_screens_at_once
     expect(page.get_by_role("alert")).to_contain_text("no longer an admin")
     expect(page.get_by_role("link", name="Admin")).to_have_count(0)
     expect(page.get_by_role("navigation", name="Administration")).to_have_count(0)
-
